@@ -1,0 +1,326 @@
+"""Stage 2, analyze: describe the training split and write the analysis report.
+
+Only the training split is analysed, so nothing learned here leaks from the holdout set
+that `evaluate` later uses to judge the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .artifacts import write_text
+from .dataset import PreparedData
+from .report import (
+    markdown_table,
+    new_figure,
+    new_figure_row,
+    relative_link,
+    save_figure,
+)
+
+REPORT_FILE = "analysis_report.md"
+HIGH_MISSING_RATE = 0.5
+HIGH_PAIR_CORRELATION = 0.8
+TOP_FEATURES_PLOTTED = 3
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    rows: int
+    columns: int
+    missing_rates: dict[str, float]
+    target_stats: dict[str, float]
+    target_outliers: int
+    target_correlations: dict[str, float]
+    correlated_pairs: list[tuple[str, str, float]]
+    cardinality: dict[str, int]
+    class_balance: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def high_missing(self) -> list[str]:
+        return [name for name, rate in self.missing_rates.items() if rate > HIGH_MISSING_RATE]
+
+
+def iqr_outliers(values: pd.Series) -> int:
+    """Count values beyond 1.5 inter-quartile ranges from the quartiles (Tukey's fences)."""
+    numbers = values.dropna().astype(float)
+    if numbers.empty:
+        return 0
+    first, third = np.percentile(numbers, [25, 75])
+    spread = 1.5 * (third - first)
+    return int(((numbers < first - spread) | (numbers > third + spread)).sum())
+
+
+def summarize(prepared: PreparedData) -> AnalysisSummary:
+    """The numbers the report is written from, all computed on the training split."""
+    schema = prepared.schema
+    frame = prepared.train
+    target = frame[schema.target].astype(float) if schema.task == "regression" else None
+    numeric = frame[schema.numeric].astype(float)
+
+    correlations: dict[str, float] = {}
+    if schema.numeric and (target is not None or len(schema.classes or []) == 2):
+        label = (
+            target
+            if target is not None
+            else frame[schema.target].eq((schema.classes or [None])[-1]).astype(float)
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            correlations = numeric.corrwith(label).dropna().to_dict()
+    correlations = dict(sorted(correlations.items(), key=lambda item: -abs(item[1])))
+
+    pairs: list[tuple[str, str, float]] = []
+    if len(schema.numeric) > 1:
+        matrix = numeric.corr()
+        for i, left in enumerate(schema.numeric):
+            for right in schema.numeric[i + 1 :]:
+                value = matrix.loc[left, right]
+                if pd.notna(value) and abs(value) > HIGH_PAIR_CORRELATION:
+                    pairs.append((left, right, float(value)))
+
+    balance: dict[str, float] = {}
+    if target is None:
+        balance = {
+            str(k): float(v)
+            for k, v in frame[schema.target].value_counts(normalize=True).sort_index().items()
+        }
+    return AnalysisSummary(
+        rows=len(frame),
+        columns=len(schema.features),
+        missing_rates={name: float(frame[name].isna().mean()) for name in schema.features},
+        target_stats=(
+            {key: float(value) for key, value in target.describe().items()}
+            if target is not None
+            else {}
+        ),
+        target_outliers=iqr_outliers(target) if target is not None else 0,
+        target_correlations={name: float(value) for name, value in correlations.items()},
+        correlated_pairs=pairs,
+        cardinality={name: int(frame[name].nunique()) for name in schema.categorical},
+        class_balance=balance,
+    )
+
+
+def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
+    """Plain sentences a reader can act on."""
+    schema = prepared.schema
+    notes = [
+        f"The training split has {summary.rows} rows and {summary.columns} feature columns "
+        f"({len(schema.numeric)} numeric, {len(schema.categorical)} categorical)."
+    ]
+    if schema.dropped_rows_without_target:
+        notes.append(
+            f"{schema.dropped_rows_without_target} rows had no target value and were "
+            "left out before splitting."
+        )
+    missing = {name: rate for name, rate in summary.missing_rates.items() if rate > 0}
+    if missing:
+        worst = max(missing, key=lambda name: missing[name])
+        notes.append(
+            f"{len(missing)} columns have missing values; the worst is `{worst}` "
+            f"({missing[worst]:.0%}). The model imputes them and keeps an indicator."
+        )
+    else:
+        notes.append("No column has missing values.")
+    if summary.high_missing:
+        notes.append(
+            "More than half of the values are missing in "
+            f"{', '.join(f'`{name}`' for name in summary.high_missing)}: ask the data "
+            "engineer why, and consider dropping them."
+        )
+    if summary.target_correlations:
+        name, value = next(iter(summary.target_correlations.items()))
+        notes.append(
+            f"`{name}` is the numeric feature most correlated with the target (r = {value:.2f})."
+        )
+        weak = [n for n, v in summary.target_correlations.items() if abs(v) < 0.1]
+        if weak:
+            notes.append(
+                f"{len(weak)} numeric features have |r| < 0.1 with the target: "
+                f"{', '.join(f'`{n}`' for n in weak)} (non-linear effects may remain)."
+            )
+    if summary.correlated_pairs:
+        left, right, value = summary.correlated_pairs[0]
+        notes.append(
+            f"{len(summary.correlated_pairs)} feature pairs correlate above "
+            f"{HIGH_PAIR_CORRELATION}, e.g. `{left}` and `{right}` (r = {value:.2f}); "
+            "they carry overlapping information."
+        )
+    if summary.target_stats:
+        notes.append(
+            f"The target ranges from {summary.target_stats['min']:.4g} to "
+            f"{summary.target_stats['max']:.4g} (median {summary.target_stats['50%']:.4g})"
+            f" with {summary.target_outliers} IQR outliers."
+        )
+    if summary.class_balance:
+        smallest = min(summary.class_balance, key=lambda k: summary.class_balance[k])
+        notes.append(
+            f"The rarest class is {smallest!r} at "
+            f"{summary.class_balance[smallest]:.0%} of training rows."
+        )
+    high_cardinality = [n for n, count in summary.cardinality.items() if count > 50]
+    if high_cardinality:
+        notes.append(
+            f"High-cardinality categorical columns: "
+            f"{', '.join(f'`{n}`' for n in high_cardinality)}; rare values are grouped."
+        )
+    return notes
+
+
+def plot_figures(
+    prepared: PreparedData, summary: AnalysisSummary, figures_dir: Path
+) -> dict[str, Path]:
+    """Target distribution, correlation heatmap and the top features against the target."""
+    schema = prepared.schema
+    frame = prepared.train
+    figures: dict[str, Path] = {}
+
+    figure, axes = new_figure()
+    if schema.task == "regression":
+        axes.hist(frame[schema.target].astype(float), bins=30, color="#4C72B0")
+        axes.set_xlabel(schema.target)
+        axes.set_ylabel("rows")
+    else:
+        counts = frame[schema.target].astype(str).value_counts().sort_index()
+        axes.bar(counts.index, counts.to_numpy(), color="#4C72B0")
+        axes.set_ylabel("rows")
+    axes.set_title(f"Distribution of {schema.target} (training split)")
+    figures["Target distribution"] = save_figure(figure, figures_dir / "target_distribution.png")
+
+    if len(schema.numeric) > 1:
+        matrix = frame[schema.numeric].astype(float).corr()
+        size = max(4.0, 0.45 * len(schema.numeric) + 2)
+        figure, axes = new_figure(size + 1, size)
+        image = axes.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
+        axes.set_xticks(range(len(schema.numeric)), schema.numeric, rotation=90)
+        axes.set_yticks(range(len(schema.numeric)), schema.numeric)
+        figure.colorbar(image, ax=axes, label="Pearson r")
+        axes.set_title("Correlation between numeric features")
+        figures["Correlation heatmap"] = save_figure(figure, figures_dir / "correlation.png")
+
+    top = list(summary.target_correlations)[:TOP_FEATURES_PLOTTED]
+    if top:
+        figure, row = new_figure_row(len(top), 4.0 * len(top), 3.5)
+        for axes, name in zip(row, top, strict=True):
+            axes.scatter(frame[name], frame[schema.target], s=8, alpha=0.6)
+            axes.set_xlabel(name)
+            axes.set_ylabel(schema.target)
+            axes.set_title(f"r = {summary.target_correlations[name]:.2f}")
+        figures["Top features against the target"] = save_figure(
+            figure, figures_dir / "top_features.png"
+        )
+    return figures
+
+
+def render_report(
+    summary: AnalysisSummary, prepared: PreparedData, figures: dict[str, Path], report_path: Path
+) -> str:
+    schema = prepared.schema
+    sections = [
+        "# Analysis report",
+        "",
+        f"Written by the `analyze` stage from `{schema.source}` (training split, "
+        f"{summary.rows} rows; data fingerprint `{schema.fingerprint[:12]}`). "
+        "Rerun the stage to refresh it; edits here are overwritten.",
+        "",
+        "## Findings",
+        "",
+        *(f"- {note}" for note in findings(summary, prepared)),
+        "",
+        "## Columns",
+        "",
+        markdown_table(
+            ["column", "type", "missing", "unique values"],
+            [
+                [
+                    f"`{name}`",
+                    "numeric" if name in schema.numeric else "categorical",
+                    f"{summary.missing_rates[name]:.1%}",
+                    int(prepared.train[name].nunique()),
+                ]
+                for name in schema.features
+            ],
+        ),
+        "",
+        "## Target",
+        "",
+    ]
+    if summary.target_stats:
+        sections += [
+            markdown_table(
+                ["count", "mean", "std", "min", "25%", "median", "75%", "max", "IQR outliers"],
+                [
+                    [
+                        int(summary.target_stats["count"]),
+                        summary.target_stats["mean"],
+                        summary.target_stats["std"],
+                        summary.target_stats["min"],
+                        summary.target_stats["25%"],
+                        summary.target_stats["50%"],
+                        summary.target_stats["75%"],
+                        summary.target_stats["max"],
+                        summary.target_outliers,
+                    ]
+                ],
+            )
+        ]
+    else:
+        sections += [
+            markdown_table(
+                ["class", "share of rows"],
+                [[label, f"{share:.1%}"] for label, share in summary.class_balance.items()],
+            )
+        ]
+        if schema.class_threshold is not None:
+            sections += [
+                "",
+                f"Class 1 means {schema.target} above {schema.class_threshold:g} "
+                "(the training split's threshold); class 0 means at or below it.",
+            ]
+    if summary.target_correlations:
+        sections += [
+            "",
+            "## Correlation with the target",
+            "",
+            markdown_table(
+                ["feature", "Pearson r"],
+                [[f"`{n}`", v] for n, v in summary.target_correlations.items()],
+            ),
+        ]
+    if summary.correlated_pairs:
+        sections += [
+            "",
+            f"## Feature pairs with |r| > {HIGH_PAIR_CORRELATION}",
+            "",
+            markdown_table(
+                ["feature", "feature", "r"],
+                [[f"`{a}`", f"`{b}`", r] for a, b, r in summary.correlated_pairs],
+            ),
+        ]
+    if summary.cardinality:
+        sections += [
+            "",
+            "## Categorical columns",
+            "",
+            markdown_table(
+                ["column", "distinct values"],
+                [[f"`{n}`", c] for n, c in summary.cardinality.items()],
+            ),
+        ]
+    sections += ["", "## Figures", ""]
+    sections += [
+        f"![{title}]({relative_link(path, report_path)})\n" for title, path in figures.items()
+    ]
+    return "\n".join(sections).rstrip() + "\n"
+
+
+def analyze(prepared: PreparedData, report_path: Path, figures_dir: Path) -> AnalysisSummary:
+    """Summarize the training split, draw the figures and write the report."""
+    summary = summarize(prepared)
+    figures = plot_figures(prepared, summary, figures_dir)
+    write_text(report_path, render_report(summary, prepared, figures, report_path))
+    return summary

@@ -1,0 +1,147 @@
+"""The command line: one subcommand per stage, plus `run` for all of them in order."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import metadata
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from .config import ProjectPaths
+from .errors import PipelineError
+from .pipeline import STAGES, Stage
+
+app = typer.Typer(
+    # The description from pyproject.toml, so the help text has one source.
+    help=f"{metadata('{{ cookiecutter.project_slug }}')['Summary']}\n\nOne command per lifecycle stage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+Root = Annotated[Path, typer.Option("--root", help="Project root: where params.yaml lives.")]
+Params = Annotated[Path | None, typer.Option(help="params.yaml to use [default: ROOT/params.yaml]")]
+DataDir = Annotated[Path | None, typer.Option(help="Prepared splits [default: ROOT/data/interim]")]
+ModelDir = Annotated[
+    Path | None, typer.Option(help="Candidate model [default: ROOT/models/candidate]")
+]
+ReportsDir = Annotated[
+    Path | None, typer.Option(help="Metrics and figures [default: ROOT/reports]")
+]
+
+
+def resolve_paths(
+    root: Path,
+    params: Path | None = None,
+    data_dir: Path | None = None,
+    model_dir: Path | None = None,
+    reports_dir: Path | None = None,
+) -> ProjectPaths:
+    """The standard layout under `root`, with any location the user passed instead."""
+    overrides = {
+        "params": params,
+        "interim": data_dir,
+        "candidate": model_dir,
+        "reports": reports_dir,
+    }
+    return dataclasses.replace(
+        ProjectPaths.at(root), **{key: value for key, value in overrides.items() if value}
+    )
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print a PipelineError as one line and exit 1; real bugs keep their traceback."""
+    try:
+        yield
+    except PipelineError as error:
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def run_stage(stage: Stage, paths: ProjectPaths) -> None:
+    with user_errors():
+        started = time.perf_counter()
+        summary = stage.run(paths)
+    console.print(
+        f"{stage.name}: {summary} ({time.perf_counter() - started:.1f}s)", highlight=False
+    )
+
+
+STAGE = {stage.name: stage for stage in STAGES}
+
+
+@app.command()
+def prepare(root: Root = Path(), params: Params = None, data_dir: DataDir = None) -> None:
+    """Load the data source, validate it and split train/holdout."""
+    run_stage(STAGE["prepare"], resolve_paths(root, params, data_dir))
+
+
+@app.command()
+def analyze(root: Root = Path(), data_dir: DataDir = None, reports_dir: ReportsDir = None) -> None:
+    """Write docs/analysis_report.md and its figures from the training split."""
+    run_stage(STAGE["analyze"], resolve_paths(root, data_dir=data_dir, reports_dir=reports_dir))
+
+
+@app.command()
+def preprocess(root: Root = Path(), params: Params = None, data_dir: DataDir = None) -> None:
+    """Fit the feature pipeline and write the transformed training split."""
+    run_stage(STAGE["preprocess"], resolve_paths(root, params, data_dir))
+
+
+@app.command()
+def train(
+    root: Root = Path(), params: Params = None, data_dir: DataDir = None, model_dir: ModelDir = None
+) -> None:
+    """Cross-validate and fit the model pipeline; save it as the candidate."""
+    run_stage(STAGE["train"], resolve_paths(root, params, data_dir, model_dir))
+
+
+@app.command()
+def evaluate(
+    root: Root = Path(),
+    data_dir: DataDir = None,
+    model_dir: ModelDir = None,
+    reports_dir: ReportsDir = None,
+) -> None:
+    """Score the candidate on the holdout split against the business goal."""
+    run_stage(STAGE["evaluate"], resolve_paths(root, None, data_dir, model_dir, reports_dir))
+
+
+@app.command()
+def register(
+    root: Root = Path(), model_dir: ModelDir = None, reports_dir: ReportsDir = None
+) -> None:
+    """Add the candidate to models/registry when evaluate approved it."""
+    run_stage(STAGE["register"], resolve_paths(root, model_dir=model_dir, reports_dir=reports_dir))
+
+
+@app.command()
+def run(root: Root = Path(), params: Params = None) -> None:
+    """Run every stage in order, showing progress."""
+    paths = resolve_paths(root, params)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("pipeline", total=len(STAGES))
+        for stage in STAGES:
+            progress.update(task, description=stage.name)
+            run_stage(stage, paths)
+            progress.advance(task)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""All stages in order, over one project's standard paths: what `run` executes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .analyze import REPORT_FILE as ANALYSIS_REPORT
+from .analyze import analyze
+from .config import ProjectPaths, load_params
+from .dataset import load_prepared
+from .evaluate import METRICS_FILE, evaluate
+from .evaluate import REPORT_FILE as TEST_REPORT
+from .goal import load_goal
+from .prepare import prepare
+from .preprocess import preprocess
+from .register import register
+from .train import train
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[ProjectPaths], str]  # returns a one-line summary
+
+
+def run_prepare(paths: ProjectPaths) -> str:
+    prepared = prepare(load_params(paths.params), paths.root, paths.interim)
+    return f"{len(prepared.train)} train / {len(prepared.holdout)} holdout rows"
+
+
+def run_analyze(paths: ProjectPaths) -> str:
+    summary = analyze(load_prepared(paths.interim), paths.docs / ANALYSIS_REPORT, paths.figures)
+    return f"{summary.rows} rows, {summary.columns} features -> docs/{ANALYSIS_REPORT}"
+
+
+def run_preprocess(paths: ProjectPaths) -> str:
+    params = load_params(paths.params)
+    transformed = preprocess(load_prepared(paths.interim), params.features, paths.processed)
+    return f"{transformed.shape[1] - 1} model inputs"
+
+
+def run_train(paths: ProjectPaths) -> str:
+    params = load_params(paths.params)
+    trained = train(load_prepared(paths.interim), params, paths.candidate)
+    first = next(iter(trained.cv))
+    return f"{params.model.name}: CV {first} {trained.cv[first]['mean']:.4g}"
+
+
+def run_evaluate(paths: ProjectPaths) -> str:
+    prepared = load_prepared(paths.interim)
+    goal = load_goal(paths.business_goal, prepared.schema.task)
+    evaluation = evaluate(prepared, paths.candidate, goal, paths.reports, paths.docs / TEST_REPORT)
+    verdict = evaluation.goal
+    return (
+        f"holdout {verdict.metric} {verdict.value:.4g}: goal {'met' if verdict.met else 'missed'}"
+    )
+
+
+def run_register(paths: ProjectPaths) -> str:
+    result = register(paths.candidate, paths.reports / METRICS_FILE, paths.registry, paths.root)
+    return f"version {result.version}" if result.registered else f"not registered: {result.reason}"
+
+
+STAGES = (
+    Stage("prepare", run_prepare),
+    Stage("analyze", run_analyze),
+    Stage("preprocess", run_preprocess),
+    Stage("train", run_train),
+    Stage("evaluate", run_evaluate),
+    Stage("register", run_register),
+)
+
+
+def run_all(paths: ProjectPaths) -> Iterator[tuple[Stage, str]]:
+    """Run each stage in order, yielding its summary so callers can show progress."""
+    for stage in STAGES:
+        yield stage, stage.run(paths)

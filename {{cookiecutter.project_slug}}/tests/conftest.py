@@ -1,0 +1,107 @@
+"""Shared fixtures: a throw-away copy of the project's params and business goal."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
+from {{ cookiecutter.module_name }}.dataset import PreparedData
+from {{ cookiecutter.module_name }}.prepare import prepare
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ParamsFactory = Callable[..., Params]
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> ProjectPaths:
+    """A project root in tmp_path holding the real params.yaml and business goal."""
+    (tmp_path / "docs").mkdir()
+    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(PROJECT_ROOT / "docs" / "business_goal.md", tmp_path / "docs")
+    return ProjectPaths.at(tmp_path)
+
+
+def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in changes.items():
+        # Hyper-parameters belong to one estimator, so a new set replaces the old one.
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and key != "params":
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@pytest.fixture
+def raw_params() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+    return loaded
+
+
+@pytest.fixture
+def make_params(raw_params: dict[str, Any]) -> ParamsFactory:
+    """The project's params with nested changes, e.g. make_params(data={"target": "y"})."""
+
+    def build(**changes: Any) -> Params:
+        return Params.model_validate(merge(raw_params, changes))
+
+    return build
+
+
+CLASSIFICATION = {
+    "task": "classification",
+    "data": {"class_threshold": "median"},
+    "model": {"name": "logistic", "params": {"C": 1.0, "max_iter": 1000}},
+}
+REGRESSION = {
+    "task": "regression",
+    "data": {"class_threshold": None},
+    "model": {"name": "ridge", "params": {"alpha": 1.0}},
+}
+TASKS = {"regression": REGRESSION, "classification": CLASSIFICATION}
+
+
+@pytest.fixture(params=sorted(TASKS))
+def task_params(request: pytest.FixtureRequest, make_params: ParamsFactory) -> Params:
+    """Both tasks, whichever the project was generated for: params.yaml can switch."""
+    return make_params(**TASKS[request.param])
+
+
+@pytest.fixture
+def prepared(paths: ProjectPaths, task_params: Params) -> PreparedData:
+    return prepare(task_params, paths.root, paths.interim)
+
+
+def write_patients_csv(path: Path, rows: int = 240, seed: int = 0) -> Path:
+    """A small table like a team's own export: numbers, categories and missing values."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(20, 80, rows).astype(float)
+    bmi = rng.normal(27, 4, rows)
+    smoker = rng.choice(["yes", "no"], rows)
+    region = rng.choice(["north", "south", "east", "west"], rows)
+    noise = rng.normal(0, 5, rows)
+    outcome = 2.0 * bmi + 0.5 * age + np.where(smoker == "yes", 15.0, 0.0) + noise
+    frame = pd.DataFrame(
+        {
+            "patient_id": np.arange(rows),
+            "age": age,
+            "bmi": bmi,
+            "smoker": smoker,
+            "region": region,
+            "outcome": outcome,
+        }
+    )
+    frame.loc[rng.choice(rows, 20, replace=False), "bmi"] = np.nan
+    frame.loc[rng.choice(rows, 15, replace=False), "region"] = np.nan
+    frame.loc[rng.choice(rows, 5, replace=False), "outcome"] = np.nan
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+    return path

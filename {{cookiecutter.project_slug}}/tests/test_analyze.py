@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from {{ cookiecutter.module_name }}.analyze import analyze, iqr_outliers
+from {{ cookiecutter.module_name }}.config import ProjectPaths
+from {{ cookiecutter.module_name }}.dataset import PreparedData
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_holds_real_numbers_and_figures(paths: ProjectPaths, prepared: PreparedData) -> None:
+    report = paths.docs / "analysis_report.md"
+    summary = analyze(prepared, report, paths.figures)
+    text = report.read_text()
+    assert summary.rows == len(prepared.train)
+    assert f"The training split has {summary.rows} rows and 10 feature columns" in text
+    # ltg and bmi are the strongest single predictors in the diabetes study.
+    assert set(list(summary.target_correlations)[:2]) == {"bmi", "ltg"}
+    assert ("tc", "ldl") in {(a, b) for a, b, _ in summary.correlated_pairs}
+    for link in re.findall(r"!\[[^]]*\]\(([^)]+)\)", text):
+        figure = (report.parent / link).resolve()
+        assert figure.read_bytes().startswith(PNG_SIGNATURE), link
+    assert "TODO" not in text
+
+
+def test_iqr_outliers_uses_tukey_fences() -> None:
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 100.0, None])
+    assert iqr_outliers(values) == 1

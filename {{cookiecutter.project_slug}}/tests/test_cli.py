@@ -1,0 +1,94 @@
+"""End to end: the CLI runs every stage on the sample data and on a team's own CSV."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import yaml
+from typer.testing import CliRunner
+
+from {{ cookiecutter.module_name }}.cli import app
+from {{ cookiecutter.module_name }}.config import ProjectPaths
+
+from .conftest import write_patients_csv
+
+runner = CliRunner()
+STAGES = ["prepare", "analyze", "preprocess", "train", "evaluate", "register"]
+
+
+def run_cli(paths: ProjectPaths, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, [*args, "--root", str(paths.root)])
+    return result.exit_code, result.output
+
+
+def test_run_on_sample_data(paths: ProjectPaths) -> None:
+    code, output = run_cli(paths, "run")
+    assert code == 0, output
+    for stage in STAGES:
+        assert f"{stage}:" in output
+    metrics = json.loads((paths.reports / "metrics.json").read_text())
+    assert set(metrics) >= {"cv", "holdout", "baseline", "goal"}
+    assert metrics["goal"]["met"] is True
+    assert (paths.candidate / "model.joblib").is_file()
+    assert (paths.registry / "v1" / "model.joblib").is_file()
+    for report in ("analysis_report.md", "test_report.md"):
+        assert (paths.docs / report).stat().st_size > 500
+
+
+def test_each_stage_runs_on_its_own(paths: ProjectPaths) -> None:
+    for stage in STAGES:
+        code, output = run_cli(paths, stage)
+        assert code == 0, f"{stage}: {output}"
+
+
+def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
+    write_patients_csv(paths.root / "data/raw/patients.csv")
+    params = yaml.safe_load(paths.params.read_text())
+    params.update(task="regression", model={"name": "ridge", "params": {"alpha": 1.0}})
+    params["data"].update(
+        source="data/raw/patients.csv", target="outcome", drop=["patient_id"], class_threshold=None
+    )
+    paths.params.write_text(yaml.safe_dump(params))
+    paths.business_goal.write_text(
+        "---\nmetric: rmse\ndirection: minimize\nthreshold: 10\nmust_beat: dummy\n---\n"
+    )
+    code, output = run_cli(paths, "run")
+    assert code == 0, output
+    metrics = json.loads((paths.reports / "metrics.json").read_text())
+    assert metrics["holdout"]["rmse"] < metrics["baseline"]["rmse"] / 2
+    assert "`smoker`" in (paths.docs / "analysis_report.md").read_text()
+
+
+def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> None:
+    assert run_cli(paths, "run")[0] == 0
+    model_before = (paths.candidate / "model.joblib").read_bytes()
+    metrics_before = (paths.reports / "metrics.json").read_text()
+
+    (paths.root / "broken.csv").write_text("a,b\n1,2\n3,4\n")
+    params = paths.params.read_text().replace("source: sklearn:diabetes", "source: broken.csv")
+    paths.params.write_text(params)
+    code, output = run_cli(paths, "run")
+    assert code == 1
+    assert "broken.csv: target column 'progression' not found" in output
+    assert "Traceback" not in output
+    assert (paths.candidate / "model.joblib").read_bytes() == model_before
+    assert (paths.reports / "metrics.json").read_text() == metrics_before
+
+
+def test_stage_out_of_order_says_what_to_run(paths: ProjectPaths) -> None:
+    code, output = run_cli(paths, "train")
+    assert code == 1
+    assert "run the prepare stage first" in output
+
+
+def test_python_dash_m_shows_every_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "{{ cookiecutter.module_name }}", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for command in [*STAGES, "run"]:
+        assert command in result.stdout

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.module_name }}.config import ProjectPaths, load_params
+from {{ cookiecutter.module_name }}.errors import PipelineError
+
+
+def test_project_params_are_valid(paths: ProjectPaths) -> None:
+    params = load_params(paths.params)
+    assert params.data.source == "sklearn:diabetes"
+    assert params.data.target == "progression"
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (("seed: 42", "seed: 42\nsede: 1"), "sede"),
+        (("cv_folds: 5", "cv_folds: five"), "cv_folds"),
+        (("holdout_fraction: 0.2", "holdout_fraction: 1.5"), "data.holdout_fraction"),
+        (("task: ", "task: clustering #"), "task"),
+    ],
+)
+def test_bad_params_name_the_key(paths: ProjectPaths, edit: tuple[str, str], named: str) -> None:
+    text = paths.params.read_text()
+    assert edit[0] in text
+    paths.params.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(PipelineError, match=rf"params.yaml: {named}") as error:
+        load_params(paths.params)
+    assert "\n" not in str(error.value)
+
+
+def test_model_must_fit_the_task(paths: ProjectPaths) -> None:
+    text = paths.params.read_text()
+    name = "logistic" if "name: ridge" in text else "ridge"
+    current = "ridge" if name == "logistic" else "logistic"
+    paths.params.write_text(text.replace(f"name: {current}", f"name: {name}"))
+    with pytest.raises(PipelineError, match=f"model.name '{name}' is not a"):
+        load_params(paths.params)
+
+
+def test_missing_and_broken_params_files(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="params file not found"):
+        load_params(tmp_path / "params.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("seed: [1, 2\n")
+    with pytest.raises(PipelineError, match=r"broken.yaml.*not valid YAML"):
+        load_params(broken)

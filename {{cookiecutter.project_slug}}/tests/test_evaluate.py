@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.module_name }}.config import Params, ProjectPaths, load_params
+from {{ cookiecutter.module_name }}.dataset import PreparedData
+from {{ cookiecutter.module_name }}.errors import PipelineError
+from {{ cookiecutter.module_name }}.evaluate import evaluate
+from {{ cookiecutter.module_name }}.goal import BusinessGoal, load_goal
+from {{ cookiecutter.module_name }}.train import train
+
+GOALS = {
+    "regression": BusinessGoal(metric="rmse", direction="minimize", threshold=60),
+    "classification": BusinessGoal(metric="roc_auc", direction="maximize", threshold=0.75),
+}
+
+
+def test_metrics_and_report_carry_the_verdict(
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+) -> None:
+    train(prepared, task_params, paths.candidate)
+    report = paths.docs / "test_report.md"
+    evaluation = evaluate(prepared, paths.candidate, GOALS[task_params.task], paths.reports, report)
+    metrics = json.loads((paths.reports / "metrics.json").read_text())
+    assert set(metrics) >= {"cv", "holdout", "baseline", "goal"}
+    assert metrics["goal"]["met"] is True
+    goal_metric = GOALS[task_params.task].metric
+    assert metrics["holdout"][goal_metric] == evaluation.holdout[goal_metric]
+    text = report.read_text()
+    assert "**PASS**" in text
+    assert f"{evaluation.holdout[goal_metric]:.4g}" in text
+    for figure in paths.figures.iterdir():
+        assert figure.stat().st_size > 1000
+
+
+def test_unreachable_goal_is_reported_as_missed(
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+) -> None:
+    train(prepared, task_params, paths.candidate)
+    strict = GOALS[task_params.task].model_copy(
+        update={"threshold": 1.0 if task_params.task == "regression" else 0.999}
+    )
+    evaluation = evaluate(
+        prepared, paths.candidate, strict, paths.reports, paths.docs / "test_report.md"
+    )
+    assert evaluation.goal.met is False
+    assert evaluation.goal.beats_baseline is True
+    assert "**FAIL**" in (paths.docs / "test_report.md").read_text()
+
+
+def test_project_goal_is_valid(paths: ProjectPaths) -> None:
+    goal = load_goal(paths.business_goal, load_params(paths.params).task)
+    assert goal.must_beat == "dummy"
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "message"),
+    [
+        ("metric: rmse\ndirection: minimize\n", r"threshold"),
+        ("metric: accuracy\ndirection: maximize\nthreshold: 1\n", r"not a regression metric"),
+        ("metric: rmse\ndirection: maximize\nthreshold: 1\n", r"must be 'minimize'"),
+        ("metric: rmse\ndirection: minimize\nthreshold: 1\nowner: me\n", r"owner"),
+    ],
+)
+def test_bad_goal_is_named(tmp_path: Path, front_matter: str, message: str) -> None:
+    goal_file = tmp_path / "business_goal.md"
+    goal_file.write_text(f"---\n{front_matter}---\n# Goal\n")
+    with pytest.raises(PipelineError, match=message):
+        load_goal(goal_file, "regression")
+
+
+def test_goal_without_front_matter(tmp_path: Path) -> None:
+    goal_file = tmp_path / "business_goal.md"
+    goal_file.write_text("# Goal\n")
+    with pytest.raises(PipelineError, match="no YAML front matter"):
+        load_goal(goal_file, "regression")

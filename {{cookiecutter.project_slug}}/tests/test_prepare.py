@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
+from {{ cookiecutter.module_name }}.dataset import load_prepared
+from {{ cookiecutter.module_name }}.errors import PipelineError
+from {{ cookiecutter.module_name }}.prepare import prepare
+
+from .conftest import ParamsFactory, write_patients_csv
+
+
+def test_diabetes_split_is_reproducible(paths: ProjectPaths, task_params: Params) -> None:
+    first = prepare(task_params, paths.root, paths.interim)
+    assert len(first.train) + len(first.holdout) == 442
+    # scikit-learn rounds the holdout size up.
+    assert len(first.holdout) == math.ceil(442 * task_params.data.holdout_fraction)
+    assert first.schema.numeric == [
+        "age",
+        "sex",
+        "bmi",
+        "bp",
+        "tc",
+        "ldl",
+        "hdl",
+        "tch",
+        "ltg",
+        "glu",
+    ]
+    again = load_prepared(paths.interim)
+    pd.testing.assert_frame_equal(first.train, again.train)
+    assert again.schema == first.schema
+
+
+def test_classification_threshold_comes_from_training_split(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    from .conftest import CLASSIFICATION
+
+    params = make_params(**CLASSIFICATION)
+    regression = prepare(
+        make_params(
+            task="regression", data={"class_threshold": None}, model={"name": "ridge", "params": {}}
+        ),
+        paths.root,
+        paths.root / "regression",
+    )
+    classified = prepare(params, paths.root, paths.interim)
+    assert classified.schema.class_threshold == regression.train["progression"].median()
+    assert classified.schema.classes == [0, 1]
+    assert set(classified.holdout["progression"]) == {0, 1}
+
+
+def test_csv_with_categories_and_missing_values(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    write_patients_csv(paths.root / "data/raw/patients.csv")
+    params = make_params(
+        data={"source": "data/raw/patients.csv", "target": "outcome", "drop": ["patient_id"]}
+    )
+    prepared = prepare(params, paths.root, paths.interim)
+    assert prepared.schema.numeric == ["age", "bmi"]
+    assert prepared.schema.categorical == ["smoker", "region"]
+    assert prepared.schema.dropped_rows_without_target == 5
+    assert len(prepared.train) + len(prepared.holdout) == 235
+
+
+@pytest.mark.parametrize(
+    ("content", "data", "message"),
+    [
+        (None, {}, r"data file not found: .*patients.csv"),
+        ("", {}, r"patients.csv is empty"),
+        ("a,b,outcome\n", {}, r"patients.csv has no data rows"),
+        ("a,b\n1,2\n", {}, r"patients.csv: target column 'outcome' not found"),
+        ("a,outcome\n1,high\n2,low\n", {}, r"target column 'outcome' must be numeric"),
+        ("a,b,outcome\n1,,3\n2,,4\n", {}, r"patients.csv: column 'b' has no values"),
+        ("a,outcome\n1,2\n", {"categorical": ["zz"]}, r"column 'zz' from data.categorical"),
+    ],
+)
+def test_bad_data_is_named(
+    paths: ProjectPaths,
+    make_params: ParamsFactory,
+    content: str | None,
+    data: dict[str, object],
+    message: str,
+) -> None:
+    source = paths.root / "patients.csv"
+    if content is not None:
+        source.write_text(content)
+    params = make_params(
+        task="regression",
+        data={"source": "patients.csv", "target": "outcome", "class_threshold": None, **data},
+        model={"name": "ridge", "params": {}},
+    )
+    with pytest.raises(PipelineError, match=message) as error:
+        prepare(params, paths.root, paths.interim)
+    assert "\n" not in str(error.value)
+    assert not paths.interim.exists(), "a failed prepare must not write anything"
+
+
+def test_unsupported_file_type(paths: ProjectPaths, make_params: ParamsFactory) -> None:
+    Path(paths.root / "data.xlsx").write_bytes(b"PK")
+    params = make_params(data={"source": "data.xlsx"})
+    with pytest.raises(PipelineError, match=r"data.xlsx: unsupported file type '.xlsx'"):
+        prepare(params, paths.root, paths.interim)
