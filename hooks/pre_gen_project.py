@@ -91,6 +91,8 @@ def problems(answers: dict[str, str]) -> list[str]:
         problem = text_problem(answers[key])
         if problem:
             found.append(f"{key} {problem}")
+    if not any(char.isalnum() for char in answers["project_name"]):
+        found.append(f"project_name {answers['project_name']!r} has no letter or digit")
     checks = (
         ("project_slug", slug_problem),
         ("module_name", module_problem),

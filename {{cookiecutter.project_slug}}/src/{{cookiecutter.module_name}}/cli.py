@@ -18,9 +18,10 @@ from .config import ProjectPaths
 from .errors import PipelineError
 from .pipeline import STAGES, Stage
 
+DISTRIBUTION = "{{ cookiecutter.project_slug }}"
 app = typer.Typer(
     # The description from pyproject.toml, so the help text has one source.
-    help=f"{metadata('{{ cookiecutter.project_slug }}')['Summary']}\n\nOne command per lifecycle stage.",
+    help=f"{metadata(DISTRIBUTION)['Summary']}\n\nOne command per lifecycle stage.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -1,0 +1,78 @@
+"""Sessions for the template: lint, tests (fast tier), variants (deep tier), demo, bench.
+
+Quickstart: `nox -s demo` renders the default project and runs its whole pipeline;
+`nox -s lint tests variants` is the full test suite (what .ci/run runs).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+BUILD = ROOT / "build"
+TEST_REQUIREMENTS = [
+    "cookiecutter>=2.6",
+    "pytest>=8",
+    "pytest-cookies>=0.7",
+    "pytest-xdist>=3.5",
+    "allpairspy>=2.5",
+    "pyyaml>=6",
+    "ruff>=0.6",
+]
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on the template's own Python (the generated project is linted after baking)."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Fast tier: render every option value, parse every file, lint, refuse bad answers."""
+    session.install(*TEST_REQUIREMENTS)
+    session.run("pytest", "-m", "not deep", "-n", "auto", *session.posargs)
+
+
+@nox.session
+def variants(session: nox.Session) -> None:
+    """Deep tier: a pairwise set of variants, each installed, linted, tested and trained."""
+    session.install(*TEST_REQUIREMENTS, "uv")
+    started = time.perf_counter()
+    session.run("pytest", "-m", "deep", "-n", "2", "-v", *session.posargs)
+    elapsed = time.perf_counter() - started
+    BUILD.mkdir(exist_ok=True)
+    (BUILD / "deep-tier.json").write_text(json.dumps({"wall_seconds": round(elapsed, 1)}))
+    session.log(f"deep tier wall time: {elapsed:.0f} s")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: render the default project into build/demo and run its whole pipeline."""
+    session.install("cookiecutter>=2.6", "uv")
+    output = BUILD / "demo"
+    shutil.rmtree(output, ignore_errors=True)
+    session.run("cookiecutter", "--no-input", "--output-dir", str(output), str(ROOT))
+    (project,) = output.iterdir()
+    session.chdir(project)
+    env = {"VIRTUAL_ENV": None, "UV_PROJECT_ENVIRONMENT": None}
+    session.run("uv", "sync", env=env, external=True)
+    session.run("uv", "run", project.name, "run", env=env, external=True)
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    goal = metrics["goal"]
+    session.log(
+        f"{project.name}: holdout {goal['metric']} {goal['value']:.4g} "
+        f"(dummy {goal['baseline_value']:.4g}, threshold {goal['threshold']:g}) -> "
+        f"goal {'met' if goal['met'] else 'missed'}; reports in {project / 'docs'}"
+    )

@@ -1,0 +1,36 @@
+"""Shared helpers: the options come from cookiecutter.json, never from a list here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+COOKIECUTTER_JSON: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# Options with a list of values are the choices; the first value is the default.
+CHOICES: dict[str, list[str]] = {
+    key: value for key, value in COOKIECUTTER_JSON.items()
+    if isinstance(value, list) and not key.startswith("_")
+}
+DEFAULTS: dict[str, str] = {key: values[0] for key, values in CHOICES.items()}
+
+
+def variant_id(answers: dict[str, str]) -> str:
+    """Test ids that read like variants(regression, uv, MIT)."""
+    return f"variants({', '.join(answers[key] for key in CHOICES)})"
+
+
+def bake(cookies: Any, **answers: str) -> tuple[Path, dict[str, str]]:
+    """Render the template; return the project folder and the full, rendered answers."""
+    result = cookies.bake(extra_context=answers)
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Path(result.project_path), dict(result.context)
+
+
+@pytest.fixture
+def template() -> Path:
+    return TEMPLATE

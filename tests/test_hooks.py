@@ -1,0 +1,73 @@
+"""Fast tier: every bad answer is refused with one line naming it, and nothing is written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import TEMPLATE
+
+BAD_ANSWERS = [
+    ({"module_name": "class"}, "module_name 'class' is a Python keyword"),
+    ({"module_name": "match"}, "module_name 'match' is a Python keyword"),
+    ({"module_name": "2fast"}, "module_name '2fast'"),
+    ({"module_name": "my-model"}, "module_name 'my-model' must be a Python identifier"),
+    ({"module_name": "json"}, "module_name 'json' shadows a module of the Python standard"),
+    ({"module_name": "os"}, "module_name 'os' shadows a module of the Python standard"),
+    ({"module_name": "sklearn"}, "module_name 'sklearn' shadows a dependency"),
+    ({"module_name": "pandas"}, "module_name 'pandas' shadows a dependency"),
+    ({"module_name": "typer"}, "module_name 'typer' shadows a dependency"),
+    ({"module_name": "numpy"}, "module_name 'numpy' shadows a dependency"),
+    ({"module_name": "modèle"}, "module_name 'modèle' must be a Python identifier"),
+    ({"module_name": "a" * 41}, "is longer than 40 characters"),
+    ({"project_name": "!!!"}, "project_name '!!!' has no letter or digit"),
+    ({"project_slug": "my project"}, "project_slug 'my project' is not a valid distribution"),
+    ({"project_slug": "-leading", "module_name": "leading"}, "project_slug '-leading'"),
+    ({"author_email": "not-an-email"}, "author_email 'not-an-email' is not an e-mail"),
+    ({"author_email": 'a"b@example.com'}, "author_email"),
+    ({"project_name": "Line\nbreak"}, "project_name contains the control character U+000A"),
+    ({"description": "tab\there"}, "description contains the control character U+0009"),
+    ({"author_name": " "}, "author_name must not be empty"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS,
+                         ids=[next(iter(a)) + ":" + repr(next(iter(a.values())))[:20]
+                              for a, _ in BAD_ANSWERS])
+def test_bad_answer_is_refused_in_one_line(
+    cookies: Any, capfd: pytest.CaptureFixture[str], answers: dict[str, str], message: str
+) -> None:
+    result = cookies.bake(extra_context=answers)
+    assert result.exit_code != 0
+    assert result.project_path is None or not Path(result.project_path).exists()
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+
+
+def test_empty_slug_writes_nothing(tmp_path: Path) -> None:
+    # An empty slug names no folder, so cookiecutter itself stops before the hook runs.
+    result = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE),
+         "project_slug="],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_refusal_is_one_line_and_leaves_no_folder(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE),
+         "module_name=sklearn"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    # cookiecutter 2.7 also logs its own traceback for any failed hook; ours is one line.
+    ours = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert ours == ["error: module_name 'sklearn' shadows a dependency of the generated project"]
+    assert list(tmp_path.iterdir()) == []

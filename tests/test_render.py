@@ -1,0 +1,146 @@
+"""Fast tier: every option value renders into a complete, parseable, lint-clean project."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import CHOICES, DEFAULTS, bake
+from .expected_files import expected_files
+
+UNRENDERED = re.compile(r"\{\{-? *cookiecutter\.|\{%-? *[a-z]+ [^%]*cookiecutter\.|\{#")
+ONE_VALUE_EACH = [(option, value) for option, values in CHOICES.items() for value in values]
+
+
+def rendered_files(project: Path) -> set[str]:
+    return {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
+
+
+def front_matter(markdown: str) -> Any:
+    _, block, _ = markdown.split("---\n", 2)
+    return yaml.safe_load(block)
+
+
+def check_parses(project: Path) -> None:
+    """Every TOML, YAML, JSON and Python file parses; Markdown front matter too."""
+    for path in project.rglob("*"):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not UNRENDERED.search(text), f"unrendered Jinja in {path}"
+        if path.suffix == ".toml":
+            tomllib.loads(text)
+        elif path.suffix in (".yml", ".yaml"):
+            yaml.safe_load(text)
+        elif path.suffix in (".json", ".ipynb"):
+            json.loads(text)
+        elif path.suffix == ".py":
+            ast.parse(text, filename=str(path))
+        elif path.suffix == ".md" and text.startswith("---\n"):
+            assert isinstance(front_matter(text), dict), path
+
+
+def ruff(project: Path, *args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+                            cwd=project, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("option", "value"), ONE_VALUE_EACH,
+                         ids=[f"{option}={value}" for option, value in ONE_VALUE_EACH])
+def test_every_option_value_renders(cookies: Any, option: str, value: str) -> None:
+    project, context = bake(cookies, **{option: value})
+    assert rendered_files(project) == expected_files(context)
+    check_parses(project)
+    ruff(project, "check")
+    ruff(project, "format", "--check")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == ">=3.11"
+    assert context["project_slug"] in pyproject["project"]["scripts"]
+
+
+@pytest.mark.parametrize("task", CHOICES["task"])
+def test_task_sets_params_and_gate(cookies: Any, task: str) -> None:
+    project, _ = bake(cookies, task=task)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    gate = front_matter((project / "docs/business_goal.md").read_text())
+    assert params["task"] == task
+    assert set(gate) == {"metric", "direction", "threshold", "must_beat", "min_improvement"}
+    assert gate["metric"] == ("rmse" if task == "regression" else "roc_auc")
+
+
+@pytest.mark.parametrize("manager", CHOICES["package_manager"])
+def test_readme_and_ci_use_the_package_manager(cookies: Any, manager: str) -> None:
+    project, _ = bake(cookies, package_manager=manager)
+    readme = (project / "README.md").read_text()
+    workflow = (project / ".github/workflows/ci.yml").read_text()
+    if manager == "uv":
+        assert "uv sync" in readme
+        assert "setup-uv" in workflow
+    else:
+        assert "pip install -e . --group dev" in readme
+        assert "setup-uv" not in workflow
+
+
+def test_default_project_uses_the_defaults(cookies: Any) -> None:
+    project, context = bake(cookies)
+    assert project.name == "diabetes-progression"
+    assert context["module_name"] == "diabetes_progression"
+    assert {key: context[key] for key in DEFAULTS} == DEFAULTS
+
+
+def test_workflow_actions_are_pinned_with_least_permissions(cookies: Any) -> None:
+    project, _ = bake(cookies)
+    for workflow in (project / ".github/workflows").glob("*.yml"):
+        loaded = yaml.safe_load(workflow.read_text())
+        assert loaded["permissions"] == {"contents": "read"}
+        for job in loaded["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step
+
+
+def test_licenses_name_the_author(cookies: Any) -> None:
+    for license_id in CHOICES["license"]:
+        project, _ = bake(cookies, license=license_id, author_name="Ada Lovelace")
+        text = (project / "LICENSE").read_text()
+        assert "Ada Lovelace" in text
+        spdx = tomllib.loads((project / "pyproject.toml").read_text())["project"]["license"]
+        assert spdx == (license_id if license_id != "Proprietary" else "LicenseRef-Proprietary")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"project_name": 'The "Quoted" \\ Backslash Project'},
+        {"project_name": "糖尿病 進行度予測", "project_slug": "tonyobyo"},
+        {"project_name": "Café Prédiction", "author_name": "José \"Pepe\" O'Brien",
+         "description": 'Says "hi" \\o/ — with émojis 🙂 and 日本語'},
+        {"project_name": "x" * 40},
+    ],
+    ids=["quotes-backslash", "japanese", "accents-emoji", "longest-name"],
+)
+def test_awkward_names_render_valid_files(cookies: Any, answers: dict[str, str]) -> None:
+    project, context = bake(cookies, **answers)
+    check_parses(project)
+    ruff(project, "check")
+    ruff(project, "format", "--check")
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert metadata["description"] == context["description"]
+    assert metadata["authors"][0]["name"] == context["author_name"]
+    assert context["module_name"].isidentifier()
+
+
+def test_slug_is_derived_from_a_japanese_name_when_not_given(cookies: Any) -> None:
+    project, context = bake(cookies, project_name="糖尿病 予測")
+    assert re.fullmatch(r"[a-z0-9-]+", context["project_slug"])
+    check_parses(project)
