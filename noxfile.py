@@ -19,6 +19,7 @@ nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
+TEMPLATE_PYTHON = ["hooks", "tests", "noxfile.py", "local_extensions.py"]
 TEST_REQUIREMENTS = [
     "cookiecutter>=2.6",
     "pytest>=8",
@@ -34,8 +35,10 @@ TEST_REQUIREMENTS = [
 def lint(session: nox.Session) -> None:
     """ruff on the template's own Python (the generated project is linted after baking)."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", ".")
+    # Named paths: ruff would otherwise read the Jinja-templated pyproject.toml inside
+    # {{cookiecutter.project_slug}}/ and fail to parse it.
+    session.run("ruff", "check", *TEMPLATE_PYTHON)
+    session.run("ruff", "format", "--check", *TEMPLATE_PYTHON)
 
 
 @nox.session

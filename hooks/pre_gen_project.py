@@ -6,34 +6,58 @@ exit status 1, which makes cookiecutter remove the project folder it had created
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import sys
 import unicodedata
 
-
-def _answer(raw: str) -> str:
-    # Values arrive as JSON string literals; re-pair any surrogate escapes.
-    return raw.encode("utf-16", "surrogatepass").decode("utf-16")
-
-
-ANSWERS = {
-    "project_name": _answer({{ cookiecutter.project_name | tojson }}),
-    "project_slug": _answer({{ cookiecutter.project_slug | tojson }}),
-    "module_name": _answer({{ cookiecutter.module_name | tojson }}),
-    "description": _answer({{ cookiecutter.description | tojson }}),
-    "author_name": _answer({{ cookiecutter.author_name | tojson }}),
-    "author_email": _answer({{ cookiecutter.author_email | tojson }}),
-}
+# The answers as JSON. tojson escapes every single quote, so nothing inside can close
+# this raw string early; json.loads undoes the escapes (surrogate pairs included).
+# fmt: off
+ANSWERS: dict[str, str] = json.loads(
+    r'''{{ {
+        "project_name": cookiecutter.project_name,
+        "project_slug": cookiecutter.project_slug,
+        "module_name": cookiecutter.module_name,
+        "description": cookiecutter.description,
+        "author_name": cookiecutter.author_name,
+        "author_email": cookiecutter.author_email,
+    } | tojson }}'''
+)
+# fmt: on
 
 # Imports of the generated project and its tooling: a package with one of these names
 # would shadow it (the standard library is checked through sys.stdlib_module_names).
 DEPENDENCY_MODULES = frozenset(
     {
-        "joblib", "matplotlib", "mypy", "nox", "numpy", "pandas", "pyarrow", "pydantic",
-        "pytest", "rich", "ruff", "scipy", "sklearn", "typer", "yaml", "click",
-        "skops", "mlflow", "fastapi", "uvicorn", "httpx", "hypothesis", "setuptools",
-        "hatchling", "test", "tests", "src",
+        "joblib",
+        "matplotlib",
+        "mypy",
+        "nox",
+        "numpy",
+        "pandas",
+        "pyarrow",
+        "pydantic",
+        "pytest",
+        "rich",
+        "ruff",
+        "scipy",
+        "sklearn",
+        "typer",
+        "yaml",
+        "click",
+        "skops",
+        "mlflow",
+        "fastapi",
+        "uvicorn",
+        "httpx",
+        "hypothesis",
+        "setuptools",
+        "hatchling",
+        "test",
+        "tests",
+        "src",
     }
 )
 # Long enough for any real name; keeps generated import lines within the line length.

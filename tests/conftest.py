@@ -12,7 +12,8 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 COOKIECUTTER_JSON: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # Options with a list of values are the choices; the first value is the default.
 CHOICES: dict[str, list[str]] = {
-    key: value for key, value in COOKIECUTTER_JSON.items()
+    key: value
+    for key, value in COOKIECUTTER_JSON.items()
     if isinstance(value, list) and not key.startswith("_")
 }
 DEFAULTS: dict[str, str] = {key: values[0] for key, values in CHOICES.items()}

@@ -24,9 +24,24 @@ COMMON = {
     "tests/test_train.py",
 }
 PACKAGE_MODULES = {
-    "__init__.py", "__main__.py", "analyze.py", "artifacts.py", "cli.py", "config.py",
-    "dataset.py", "errors.py", "evaluate.py", "goal.py", "metrics.py", "models.py",
-    "pipeline.py", "prepare.py", "preprocess.py", "py.typed", "register.py", "report.py",
+    "__init__.py",
+    "__main__.py",
+    "analyze.py",
+    "artifacts.py",
+    "cli.py",
+    "config.py",
+    "dataset.py",
+    "errors.py",
+    "evaluate.py",
+    "goal.py",
+    "metrics.py",
+    "models.py",
+    "pipeline.py",
+    "prepare.py",
+    "preprocess.py",
+    "py.typed",
+    "register.py",
+    "report.py",
     "train.py",
 }
 

@@ -35,9 +35,11 @@ BAD_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS,
-                         ids=[next(iter(a)) + ":" + repr(next(iter(a.values())))[:20]
-                              for a, _ in BAD_ANSWERS])
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    BAD_ANSWERS,
+    ids=[next(iter(a)) + ":" + repr(next(iter(a.values())))[:20] for a, _ in BAD_ANSWERS],
+)
 def test_bad_answer_is_refused_in_one_line(
     cookies: Any, capfd: pytest.CaptureFixture[str], answers: dict[str, str], message: str
 ) -> None:
@@ -52,9 +54,19 @@ def test_bad_answer_is_refused_in_one_line(
 def test_empty_slug_writes_nothing(tmp_path: Path) -> None:
     # An empty slug names no folder, so cookiecutter itself stops before the hook runs.
     result = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE),
-         "project_slug="],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path),
+            str(TEMPLATE),
+            "project_slug=",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert list(tmp_path.iterdir()) == []
@@ -62,9 +74,19 @@ def test_empty_slug_writes_nothing(tmp_path: Path) -> None:
 
 def test_cli_refusal_is_one_line_and_leaves_no_folder(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(tmp_path), str(TEMPLATE),
-         "module_name=sklearn"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path),
+            str(TEMPLATE),
+            "module_name=sklearn",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     # cookiecutter 2.7 also logs its own traceback for any failed hook; ours is one line.

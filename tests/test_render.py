@@ -50,13 +50,21 @@ def check_parses(project: Path) -> None:
 
 
 def ruff(project: Path, *args: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", *args, "--no-cache", "."],
-                            cwd=project, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("option", "value"), ONE_VALUE_EACH,
-                         ids=[f"{option}={value}" for option, value in ONE_VALUE_EACH])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    ONE_VALUE_EACH,
+    ids=[f"{option}={value}" for option, value in ONE_VALUE_EACH],
+)
 def test_every_option_value_renders(cookies: Any, option: str, value: str) -> None:
     project, context = bake(cookies, **{option: value})
     assert rendered_files(project) == expected_files(context)
@@ -123,8 +131,11 @@ def test_licenses_name_the_author(cookies: Any) -> None:
     [
         {"project_name": 'The "Quoted" \\ Backslash Project'},
         {"project_name": "糖尿病 進行度予測", "project_slug": "tonyobyo"},
-        {"project_name": "Café Prédiction", "author_name": "José \"Pepe\" O'Brien",
-         "description": 'Says "hi" \\o/ — with émojis 🙂 and 日本語'},
+        {
+            "project_name": "Café Prédiction",
+            "author_name": 'José "Pepe" O\'Brien',
+            "description": 'Says "hi" \\o/ — with émojis 🙂 and 日本語',
+        },
         {"project_name": "x" * 40},
     ],
     ids=["quotes-backslash", "japanese", "accents-emoji", "longest-name"],
