@@ -1,0 +1,116 @@
+"""Deep tier: a pairwise covering set of variants, each installed and run as a user would.
+
+The variants come from cookiecutter.json through allpairspy, so a new option is covered
+without new test code. Each variant is baked, installed into its own fresh virtual
+environment exactly as its README says, linted, type-checked, tested and trained.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from allpairspy import AllPairs
+
+from .conftest import CHOICES, bake, variant_id
+
+pytestmark = pytest.mark.deep
+
+
+def pairwise_variants() -> list[dict[str, str]]:
+    """Every pair of values of any two options appears in at least one variant."""
+    keys = list(CHOICES)
+    return [dict(zip(keys, values, strict=True)) for values in AllPairs(list(CHOICES.values()))]
+
+
+VARIANTS = pairwise_variants()
+
+
+def clean_env() -> dict[str, str]:
+    """The user's environment, minus the test runner's virtual environment."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")}
+    runner_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(
+        part for part in env.get("PATH", "").split(os.pathsep) if part != runner_bin
+    )
+    return env
+
+
+def system_python() -> str:
+    """The interpreter a user would type `python` for, not the test runner's venv."""
+    return getattr(sys, "_base_executable", sys.executable)
+
+
+def sh(project: Path, *command: str, env: dict[str, str]) -> str:
+    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, (
+        f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+    )
+    return result.stdout + result.stderr
+
+
+def install(project: Path, manager: str, env: dict[str, str]) -> list[str]:
+    """Install as the README says; return the prefix that runs a tool in that environment."""
+    uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
+    assert uv, "the variants session installs uv"
+    if manager == "uv":
+        sh(project, uv, "sync", env=env)
+        return [uv, "run", "--no-sync"]
+    sh(project, system_python(), "-m", "venv", ".venv", env=env)
+    python = str(project / ".venv" / "bin" / "python")
+    sh(project, python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", env=env)
+    sh(project, python, "-m", "pip", "install", "--quiet", "-e", ".", "--group", "dev", env=env)
+    return []
+
+
+@pytest.mark.parametrize("answers", VARIANTS, ids=[variant_id(a) for a in VARIANTS])
+def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str, str]) -> None:
+    project, context = bake(cookies, **answers)
+    env = clean_env()
+    prefix = install(project, answers["package_manager"], env)
+    venv_bin = project / ".venv" / "bin"
+    env = {**env, "PATH": f"{venv_bin}{os.pathsep}{env['PATH']}"}
+
+    def tool(*command: str) -> str:
+        return sh(project, *prefix, *command, env=env)
+
+    tool("ruff", "check", ".")
+    tool("ruff", "format", "--check", ".")
+    tool("mypy")
+    tool("pytest", "-q", "-p", "no:cacheprovider")
+    output = tool(context["project_slug"], "run")
+    assert "register: version 1" in output, output
+
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    goal = metrics["goal"]
+    assert goal["met"] is True
+    assert goal["metric"] == ("rmse" if answers["task"] == "regression" else "roc_auc")
+    if answers["task"] == "regression":
+        assert metrics["cv"]["r2"]["mean"] >= 0.47
+        assert goal["value"] <= goal["threshold"] < goal["baseline_value"]
+    else:
+        assert goal["value"] >= goal["threshold"] > goal["baseline_value"]
+    registry = json.loads((project / "models/registry/registry.json").read_text())
+    assert registry["aliases"]["champion"] == 1
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    assert registry["versions"][0]["params"]["model"]["name"] == params["model"]["name"]
+    for report in ("analysis_report.md", "test_report.md"):
+        assert (project / "docs" / report).stat().st_size > 500
+
+
+def test_generated_nox_sessions_run(cookies: Any) -> None:
+    """What the generated CI calls: `nox -s lint tests pipeline` in the default variant."""
+    project, _ = bake(cookies)
+    env = clean_env()
+    prefix = install(project, "uv", env)
+    output = sh(project, *prefix, "nox", "-s", "lint", "tests", "pipeline", env=env)
+    assert "Session pipeline was successful" in output
