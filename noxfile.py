@@ -19,7 +19,7 @@ nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
-TEMPLATE_PYTHON = ["hooks", "tests", "noxfile.py", "local_extensions.py"]
+TEMPLATE_PYTHON = ["hooks", "tests", "benchmarks", "noxfile.py", "local_extensions.py"]
 TEST_REQUIREMENTS = [
     "cookiecutter>=2.6",
     "pytest>=8",
@@ -79,3 +79,16 @@ def demo(session: nox.Session) -> None:
         f"(dummy {goal['baseline_value']:.4g}, threshold {goal['threshold']:g}) -> "
         f"goal {'met' if goal['met'] else 'missed'}; reports in {project / 'docs'}"
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Bake times against the floor and cookiecutter-data-science, bake-to-model, stages."""
+    session.install("cookiecutter>=2.6", "uv", "cookiecutter-data-science==2.3.0")
+    session.run("python", "benchmarks/bench.py")
+
+
+@nox.session(venv_backend="none")
+def docs(session: nox.Session) -> None:
+    """Regenerate the README's option table from cookiecutter.json."""
+    session.run("python3", "tests/option_table.py")

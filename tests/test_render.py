@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import CHOICES, DEFAULTS, bake
+from .conftest import CHOICES, COOKIECUTTER_JSON, DEFAULTS, TEMPLATE, bake
 from .expected_files import expected_files
+from .option_table import render_readme
 
 UNRENDERED = re.compile(r"\{\{-? *cookiecutter\.|\{%-? *[a-z]+ [^%]*cookiecutter\.|\{#")
 ONE_VALUE_EACH = [(option, value) for option, values in CHOICES.items() for value in values]
@@ -155,3 +156,8 @@ def test_slug_is_derived_from_a_japanese_name_when_not_given(cookies: Any) -> No
     project, context = bake(cookies, project_name="糖尿病 予測")
     assert re.fullmatch(r"[a-z0-9-]+", context["project_slug"])
     check_parses(project)
+
+
+def test_readme_option_table_is_current() -> None:
+    readme = (TEMPLATE / "README.md").read_text()
+    assert render_readme(readme, COOKIECUTTER_JSON) == readme, "run `nox -s docs`"

@@ -35,8 +35,11 @@ VARIANTS = pairwise_variants()
 
 def clean_env() -> dict[str, str]:
     """The user's environment, minus the test runner's virtual environment."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")
+    }
     runner_bin = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join(
         part for part in env.get("PATH", "").split(os.pathsep) if part != runner_bin
@@ -50,8 +53,9 @@ def system_python() -> str:
 
 
 def sh(project: Path, *command: str, env: dict[str, str]) -> str:
-    result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, (
         f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     )

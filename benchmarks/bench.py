@@ -1,0 +1,177 @@
+"""Benchmarks for the template, printed as one table (run through `nox -s bench`).
+
+Measures: the default bake (in-process and as a CLI process, median of several), the
+floor (cookiecutter's CLI rendering a one-file template), cookiecutter-data-science's
+default bake when it can run here, time from bake to trained model, the pipeline's
+stage times, and the deep tier's wall time from the last `nox -s variants`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
+REPEATS = 7
+TARGET_OVER_FLOOR = 0.25
+
+
+def median_seconds(action: Callable[[Path], object], repeats: int = REPEATS) -> float:
+    samples = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as scratch:
+            started = time.perf_counter()
+            action(Path(scratch))
+            samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def cli_bake(template: Path | str, *extra: str) -> Callable[[Path], object]:
+    def run(output: Path) -> object:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "-o",
+                str(output),
+                str(template),
+                *extra,
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    return run
+
+
+def one_file_template(folder: Path) -> Path:
+    (folder / "{{cookiecutter.name}}").mkdir(parents=True)
+    (folder / "cookiecutter.json").write_text('{"name": "floor"}')
+    (folder / "{{cookiecutter.name}}" / "README.md").write_text("# {{ cookiecutter.name }}\n")
+    return folder
+
+
+def ccds_bake_seconds() -> tuple[float | None, str]:
+    """cookiecutter-data-science 2.3.0's default bake, or why it cannot run here."""
+    ccds = shutil.which("ccds")
+    if ccds is None:
+        return None, "ccds not installed"
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        try:
+            result = subprocess.run(
+                [ccds, "--no-input", "-o", scratch],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return None, "timed out after 120 s fetching its template"
+        elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        return None, f"failed: {last[0][:90]}"
+    return elapsed, "default bake"
+
+
+def bake_to_trained_model() -> tuple[float, dict[str, float]]:
+    """Seconds from `cookiecutter` to a registered model, and each stage's own time."""
+    uv = shutil.which("uv")
+    assert uv, "bench installs uv"
+    # Not the bench venv: nox points UV_PROJECT_ENVIRONMENT at it, and uv sync would prune it.
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        started = time.perf_counter()
+        cookiecutter(str(ROOT), no_input=True, output_dir=scratch)
+        project = next(Path(scratch).iterdir())
+        subprocess.run([uv, "sync", "--quiet"], cwd=project, env=env, check=True)
+        result = subprocess.run(
+            [uv, "run", "--no-sync", project.name, "run"],
+            cwd=project,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+    stages = {
+        name: float(seconds)
+        for name, seconds in re.findall(
+            r"^(\w+): .*\(([\d.]+)s\)$", result.stderr + result.stdout, re.M
+        )
+    }
+    return elapsed, stages
+
+
+def main() -> None:
+    rows: list[tuple[str, str, str]] = []
+    in_process = median_seconds(
+        lambda out: cookiecutter(str(ROOT), no_input=True, output_dir=str(out))
+    )
+    rows.append(("default bake, in-process (median of 7)", f"{in_process:.3f} s", ""))
+    cli = median_seconds(cli_bake(ROOT))
+    with tempfile.TemporaryDirectory() as scratch:
+        floor = median_seconds(cli_bake(one_file_template(Path(scratch))))
+    over = cli - floor
+    rows.append(
+        (
+            "default bake, CLI process (median of 7)",
+            f"{cli:.3f} s",
+            f"{over:+.3f} s vs floor (target <= {TARGET_OVER_FLOOR} s): "
+            f"{'met' if over <= TARGET_OVER_FLOOR else 'MISSED'}",
+        )
+    )
+    rows.append(("floor: cookiecutter CLI, one-file template", f"{floor:.3f} s", ""))
+    ccds, note = ccds_bake_seconds()
+    if ccds is None:
+        rows.append(("cookiecutter-data-science 2.3.0 default bake", "n/a", note))
+    else:
+        verdict = "faster: met" if cli < ccds else "NOT faster"
+        rows.append(
+            ("cookiecutter-data-science 2.3.0 default bake", f"{ccds:.3f} s", f"ours is {verdict}")
+        )
+    total, stages = bake_to_trained_model()
+    rows.append(
+        ("bake -> uv sync -> trained + registered model", f"{total:.1f} s", "warm uv cache")
+    )
+    for name, seconds in stages.items():
+        rows.append((f"  stage {name}", f"{seconds:.1f} s", "as printed by `run`"))
+    deep = BUILD / "deep-tier.json"
+    if deep.is_file():
+        wall = json.loads(deep.read_text())["wall_seconds"]
+        rows.append(
+            (
+                "deep tier wall time (last nox -s variants)",
+                f"{wall:.0f} s",
+                f"target < 600 s: {'met' if wall < 600 else 'MISSED'}",
+            )
+        )
+    else:
+        rows.append(("deep tier wall time", "n/a", "run `nox -s variants` first"))
+
+    width = max(len(row[0]) for row in rows)
+    print(f"\n{'measure':<{width}}  {'value':>10}  note")
+    print(f"{'-' * width}  {'-' * 10}  {'-' * 40}")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()
