@@ -41,6 +41,7 @@ PACKAGE_MODULES = {
     "preprocess.py",
     "py.typed",
     "register.py",
+    "registry.py",
     "report.py",
     "train.py",
 }

@@ -97,6 +97,7 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
     metrics = json.loads((project / "reports" / "metrics.json").read_text())
     goal = metrics["goal"]
     assert goal["met"] is True
+    assert metrics["decision"]["register"] is True
     assert goal["metric"] == ("rmse" if answers["task"] == "regression" else "roc_auc")
     if answers["task"] == "regression":
         assert metrics["cv"]["r2"]["mean"] >= 0.47

@@ -36,6 +36,12 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     for report in ("analysis_report.md", "test_report.md"):
         assert (paths.docs / report).stat().st_size > 500
 
+    # Same data, same params: the second run's model is no better, so nothing new is stored.
+    code, output = run_cli(paths, "run")
+    assert code == 0, output
+    assert "register: not registered" in output
+    assert len(json.loads((paths.registry / "registry.json").read_text())["versions"]) == 1
+
 
 def test_each_stage_runs_on_its_own(paths: ProjectPaths) -> None:
     for stage in STAGES:

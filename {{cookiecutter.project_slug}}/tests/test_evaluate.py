@@ -23,10 +23,14 @@ def test_metrics_and_report_carry_the_verdict(
 ) -> None:
     train(prepared, task_params, paths.candidate)
     report = paths.docs / "test_report.md"
-    evaluation = evaluate(prepared, paths.candidate, GOALS[task_params.task], paths.reports, report)
+    evaluation = evaluate(
+        prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, paths.registry
+    )
     metrics = json.loads((paths.reports / "metrics.json").read_text())
-    assert set(metrics) >= {"cv", "holdout", "baseline", "goal"}
+    assert set(metrics) >= {"cv", "holdout", "baseline", "goal", "champion", "decision"}
     assert metrics["goal"]["met"] is True
+    assert metrics["champion"] is None
+    assert metrics["decision"]["register"] is True
     goal_metric = GOALS[task_params.task].metric
     assert metrics["holdout"][goal_metric] == evaluation.holdout[goal_metric]
     text = report.read_text()
@@ -44,10 +48,16 @@ def test_unreachable_goal_is_reported_as_missed(
         update={"threshold": 1.0 if task_params.task == "regression" else 0.999}
     )
     evaluation = evaluate(
-        prepared, paths.candidate, strict, paths.reports, paths.docs / "test_report.md"
+        prepared,
+        paths.candidate,
+        strict,
+        paths.reports,
+        paths.docs / "test_report.md",
+        paths.registry,
     )
     assert evaluation.goal.met is False
     assert evaluation.goal.beats_baseline is True
+    assert evaluation.decision.register is False
     assert "**FAIL**" in (paths.docs / "test_report.md").read_text()
 
 

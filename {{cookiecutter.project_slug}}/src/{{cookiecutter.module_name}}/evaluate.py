@@ -16,13 +16,38 @@ from sklearn.pipeline import Pipeline
 from .artifacts import write_json, write_text
 from .dataset import PreparedData
 from .goal import BusinessGoal, GoalVerdict, judge
-from .metrics import score
+from .metrics import is_better, score
 from .models import make_baseline
+from .registry import load_champion
 from .report import markdown_table, new_figure, relative_link, save_figure
 from .train import load_candidate
 
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "test_report.md"
+
+
+@dataclass(frozen=True)
+class Decision:
+    register: bool
+    reasons: list[str]
+
+
+def decide(goal: BusinessGoal, verdict: GoalVerdict, champion: dict[str, float] | None) -> Decision:
+    """Register when the goal is met and, if a champion exists, the challenger beats it
+    on the same holdout rows by at least `min_improvement`."""
+    reasons = [verdict.sentence()]
+    if not verdict.met:
+        return Decision(False, reasons)
+    if champion is None:
+        return Decision(True, [*reasons, "There is no champion yet."])
+    value, incumbent = verdict.value, champion[goal.metric]
+    better = is_better(value, incumbent, goal.direction, goal.min_improvement)
+    comparison = "beats" if better else "does not beat"
+    reasons.append(
+        f"The challenger's {goal.metric} {value:.4g} {comparison} the champion's "
+        f"{incumbent:.4g} by more than {goal.min_improvement:g}."
+    )
+    return Decision(better, reasons)
 
 
 @dataclass(frozen=True)
@@ -32,6 +57,9 @@ class Evaluation:
     cv: dict[str, dict[str, float]]
     goal: GoalVerdict
     record: dict[str, Any]
+    champion_version: int | None
+    champion: dict[str, float] | None
+    decision: Decision
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +71,12 @@ class Evaluation:
             "holdout": self.holdout,
             "baseline": self.baseline,
             "goal": self.goal.to_dict(),
+            "champion": (
+                {"version": self.champion_version, "holdout": self.champion}
+                if self.champion is not None
+                else None
+            ),
+            "decision": {"register": self.decision.register, "reasons": self.decision.reasons},
         }
 
 
@@ -98,9 +132,14 @@ def render_report(
             evaluation.cv[name]["std"],
             value,
             evaluation.baseline[name],
+            *([evaluation.champion[name]] if evaluation.champion else []),
         ]
         for name, value in evaluation.holdout.items()
     ]
+    metric_headers = ["metric", "CV mean", "CV std", "holdout", "dummy (holdout)"]
+    if evaluation.champion:
+        metric_headers.append(f"champion v{evaluation.champion_version} (holdout)")
+    decision = "register" if evaluation.decision.register else "do not register"
     sections = [
         "# Test report",
         "",
@@ -111,6 +150,8 @@ def render_report(
         "## Verdict",
         "",
         f"**{'PASS' if verdict.met else 'FAIL'}** — {verdict.sentence()}",
+        "",
+        f"Decision: **{decision}**. " + " ".join(evaluation.decision.reasons[1:]),
         "",
         "## Acceptance gate (from docs/business_goal.md)",
         "",
@@ -137,7 +178,7 @@ def render_report(
         "",
         "## Model metrics",
         "",
-        markdown_table(["metric", "CV mean", "CV std", "holdout", "dummy (holdout)"], metric_rows),
+        markdown_table(metric_headers, metric_rows),
         "",
         "The dummy ignores every feature (it predicts the training mean or class prior): a "
         "model that cannot beat it has learned nothing useful.",
@@ -156,8 +197,9 @@ def evaluate(
     goal: BusinessGoal,
     reports_dir: Path,
     report_path: Path,
+    registry_dir: Path,
 ) -> Evaluation:
-    """Score the candidate and the dummy on the holdout split and apply the gate."""
+    """Score the candidate, the dummy and the champion on the holdout split; decide."""
     model, record = load_candidate(candidate_dir)
     features = prepared.features(prepared.holdout)
     labels = prepared.labels(prepared.holdout)
@@ -166,12 +208,19 @@ def evaluate(
         prepared.features(prepared.train), prepared.labels(prepared.train)
     )
     baseline = score(baseline_model, features, labels, prepared.schema)
+    champion = load_champion(registry_dir)
+    # The champion is re-scored on this holdout, so both models face the same rows.
+    champion_scores = score(champion.model, features, labels, prepared.schema) if champion else None
+    verdict = judge(goal, holdout, baseline)
     evaluation = Evaluation(
         holdout=holdout,
         baseline=baseline,
         cv=record["cv"],
-        goal=judge(goal, holdout, baseline),
+        goal=verdict,
         record=record,
+        champion_version=champion.version if champion else None,
+        champion=champion_scores,
+        decision=decide(goal, verdict, champion_scores),
     )
     figures = plot_figures(model, prepared, reports_dir / "figures")
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())

@@ -50,11 +50,12 @@ def run_train(paths: ProjectPaths) -> str:
 def run_evaluate(paths: ProjectPaths) -> str:
     prepared = load_prepared(paths.interim)
     goal = load_goal(paths.business_goal, prepared.schema.task)
-    evaluation = evaluate(prepared, paths.candidate, goal, paths.reports, paths.docs / TEST_REPORT)
-    verdict = evaluation.goal
-    return (
-        f"holdout {verdict.metric} {verdict.value:.4g}: goal {'met' if verdict.met else 'missed'}"
+    evaluation = evaluate(
+        prepared, paths.candidate, goal, paths.reports, paths.docs / TEST_REPORT, paths.registry
     )
+    verdict = evaluation.goal
+    outcome = "register" if evaluation.decision.register else "do not register"
+    return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome}"
 
 
 def run_register(paths: ProjectPaths) -> str:

@@ -17,10 +17,8 @@ from typing import Any
 
 from .artifacts import read_json, sha256_file, write_json
 from .errors import PipelineError
+from .registry import CHAMPION, INDEX_FILE, read_index
 from .train import MODEL_FILE, TRAINING_FILE
-
-INDEX_FILE = "registry.json"
-CHAMPION = "champion"
 
 
 @dataclass(frozen=True)
@@ -41,18 +39,11 @@ def git_commit(root: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def read_index(registry_dir: Path) -> dict[str, Any]:
-    index_path = registry_dir / INDEX_FILE
-    if not index_path.is_file():
-        return {"versions": [], "aliases": {}}
-    index: dict[str, Any] = read_json(index_path)
-    return index
-
-
 def register(
     candidate_dir: Path, metrics_path: Path, registry_dir: Path, project_root: Path
 ) -> Registration:
-    """Copy the approved candidate into a new version folder and point `champion` at it."""
+    """Copy the candidate into a new version folder and point `champion` at it, when
+    evaluate decided so; the same model file is never registered twice."""
     if not metrics_path.is_file():
         raise PipelineError(f"{metrics_path} not found: run the evaluate stage first")
     metrics: dict[str, Any] = read_json(metrics_path)
@@ -63,10 +54,14 @@ def register(
         raise PipelineError(
             f"{metrics_path} was written for another model than {model_path}; rerun evaluate"
         )
-    if not metrics["goal"]["met"]:
-        return Registration(False, None, "the model does not meet the business goal")
+    decision = metrics["decision"]
+    if not decision["register"]:
+        return Registration(False, None, " ".join(decision["reasons"]))
 
     index = read_index(registry_dir)
+    for entry in index["versions"]:
+        if entry["sha256"] == digest:
+            return Registration(False, None, f"already registered as version {entry['version']}")
     version = max((entry["version"] for entry in index["versions"]), default=0) + 1
     version_dir = registry_dir / f"v{version}"
     staging = registry_dir / f".v{version}.partial"
@@ -92,4 +87,4 @@ def register(
     )
     index["aliases"][CHAMPION] = version
     write_json(registry_dir / INDEX_FILE, index)
-    return Registration(True, version, "the model meets the business goal")
+    return Registration(True, version, " ".join(decision["reasons"]))
