@@ -56,7 +56,7 @@ def register(
         )
     decision = metrics["decision"]
     if not decision["register"]:
-        return Registration(False, None, " ".join(decision["reasons"]))
+        return Registration(False, None, decision["reasons"][-1])
 
     index = read_index(registry_dir)
     for entry in index["versions"]:
@@ -87,4 +87,4 @@ def register(
     )
     index["aliases"][CHAMPION] = version
     write_json(registry_dir / INDEX_FILE, index)
-    return Registration(True, version, " ".join(decision["reasons"]))
+    return Registration(True, version, decision["reasons"][-1])
