@@ -51,43 +51,23 @@ def test_bad_answer_is_refused_in_one_line(
     assert message in errors[0]
 
 
+def cookiecutter_cli(output: Path, answer: str) -> subprocess.CompletedProcess[str]:
+    """Bake as a user would from the shell, with one answer on the command line."""
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output)]
+    return subprocess.run(
+        [*command, str(TEMPLATE), answer], capture_output=True, text=True, check=False
+    )
+
+
 def test_empty_slug_writes_nothing(tmp_path: Path) -> None:
     # An empty slug names no folder, so cookiecutter itself stops before the hook runs.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "-o",
-            str(tmp_path),
-            str(TEMPLATE),
-            "project_slug=",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = cookiecutter_cli(tmp_path, "project_slug=")
     assert result.returncode != 0
     assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_refusal_is_one_line_and_leaves_no_folder(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "-o",
-            str(tmp_path),
-            str(TEMPLATE),
-            "module_name=sklearn",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = cookiecutter_cli(tmp_path, "module_name=sklearn")
     assert result.returncode != 0
     # cookiecutter 2.7 also logs its own traceback for any failed hook; ours is one line.
     ours = [line for line in result.stderr.splitlines() if line.startswith("error:")]
