@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 from sklearn.pipeline import Pipeline
 
-from .artifacts import read_json, sha256_file
-from .errors import PipelineError
-from .train import MODEL_FILE
+from .artifacts import read_json
+from .train import MODEL_FILE, load_verified_model
 
 INDEX_FILE = "registry.json"
 CHAMPION = "champion"
@@ -21,7 +19,6 @@ CHAMPION = "champion"
 class Champion:
     version: int
     model: Pipeline
-    entry: dict[str, Any]
 
 
 def read_index(registry_dir: Path) -> dict[str, Any]:
@@ -40,8 +37,5 @@ def load_champion(registry_dir: Path) -> Champion | None:
         return None
     entry = next(item for item in index["versions"] if item["version"] == version)
     model_path = registry_dir / f"v{version}" / MODEL_FILE
-    if not model_path.is_file() or sha256_file(model_path) != entry["sha256"]:
-        raise PipelineError(
-            f"{model_path} is missing or does not match the hash in {registry_dir / INDEX_FILE}"
-        )
-    return Champion(version=version, model=joblib.load(model_path), entry=entry)
+    model = load_verified_model(model_path, entry["sha256"], registry_dir / INDEX_FILE)
+    return Champion(version=version, model=model)

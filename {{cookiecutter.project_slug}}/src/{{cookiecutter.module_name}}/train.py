@@ -106,6 +106,16 @@ def load_candidate(candidate_dir: Path) -> tuple[Pipeline, dict[str, Any]]:
     if not model_path.is_file() or not record_path.is_file():
         raise PipelineError(f"{model_path} not found: run the train stage first")
     record: dict[str, Any] = read_json(record_path)
-    if sha256_file(model_path) != record.get("sha256"):
-        raise PipelineError(f"{model_path} does not match the hash in {record_path}; retrain it")
-    return joblib.load(model_path), record
+    return load_verified_model(model_path, record.get("sha256"), record_path), record
+
+
+def load_verified_model(
+    model_path: Path, expected_sha256: str | None, hash_source: Path
+) -> Pipeline:
+    """Unpickle a model only when its file matches the hash recorded for it."""
+    if not model_path.is_file() or sha256_file(model_path) != expected_sha256:
+        raise PipelineError(
+            f"{model_path} is missing or does not match the hash in {hash_source}; "
+            "refusing to load it"
+        )
+    return joblib.load(model_path)
