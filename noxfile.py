@@ -28,6 +28,9 @@ TEST_REQUIREMENTS = [
     "allpairspy>=2.5",
     "pyyaml>=6",
     "ruff>=0.6",
+    # CI files of every provider are validated offline against their bundled schemas.
+    "check-jsonschema>=0.33",
+    "zizmor>=1.30",
 ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 COMMON = {
-    ".github/workflows/ci.yml",
     ".gitignore",
     "LICENSE",
     "README.md",
@@ -15,6 +14,7 @@ COMMON = {
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/test_analyze.py",
+    "tests/test_bundle.py",
     "tests/test_cli.py",
     "tests/test_config.py",
     "tests/test_evaluate.py",
@@ -28,14 +28,18 @@ PACKAGE_MODULES = {
     "__main__.py",
     "analyze.py",
     "artifacts.py",
+    "bundle.py",
     "cli.py",
+    "cli_support.py",
     "config.py",
     "dataset.py",
     "errors.py",
     "evaluate.py",
     "goal.py",
     "metrics.py",
+    "model_io.py",
     "models.py",
+    "models_cli.py",
     "pipeline.py",
     "prepare.py",
     "preprocess.py",
@@ -46,8 +50,37 @@ PACKAGE_MODULES = {
     "train.py",
 }
 
+# Files that exist only for one value of an option (hooks/post_gen_project.py removes the
+# others). Paths under the package are relative to src/<module>/.
+BY_OPTION: dict[str, dict[str, set[str]]] = {
+    "tracking": {
+        "local": {"src/{module}/file_registry.py"},
+        "mlflow": {"src/{module}/mlflow_registry.py", "src/{module}/mlflow_tracking.py"},
+    },
+    "ci": {
+        "github": {
+            ".github/dependabot.yml",
+            ".github/workflows/ci.yml",
+            ".github/workflows/deploy.yml",
+            ".github/workflows/train.yml",
+        },
+        "gitlab": {".gitlab-ci.yml", "renovate.json"},
+        "azure-devops": {
+            ".azure-pipelines/ci.yml",
+            ".azure-pipelines/deploy.yml",
+            ".azure-pipelines/train.yml",
+            ".azure-pipelines/steps/setup.yml",
+            "renovate.json",
+        },
+        "none": set(),
+    },
+}
+
 
 def expected_files(answers: dict[str, str]) -> set[str]:
     """Relative paths (POSIX) for the given answers, with the package under src/."""
     module = answers["module_name"]
-    return COMMON | {f"src/{module}/{name}" for name in PACKAGE_MODULES}
+    files = COMMON | {f"src/{module}/{name}" for name in PACKAGE_MODULES}
+    for option, values in BY_OPTION.items():
+        files |= {path.format(module=module) for path in values[answers[option]]}
+    return files

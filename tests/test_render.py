@@ -107,13 +107,21 @@ def test_default_project_uses_the_defaults(cookies: Any) -> None:
     assert {key: context[key] for key in DEFAULTS} == DEFAULTS
 
 
-def test_workflow_actions_are_pinned_with_least_permissions(cookies: Any) -> None:
-    project, _ = bake(cookies)
+# The one job that needs to write: it publishes the registry as a release.
+WRITE_PERMISSIONS = {("train.yml", "train"): {"contents": "write"}}
+
+
+@pytest.mark.parametrize("tracking", CHOICES["tracking"])
+def test_workflow_actions_are_pinned_with_least_permissions(cookies: Any, tracking: str) -> None:
+    project, _ = bake(cookies, ci="github", tracking=tracking)
     for workflow in (project / ".github/workflows").glob("*.yml"):
         loaded = yaml.safe_load(workflow.read_text())
-        assert loaded["permissions"] == {"contents": "read"}
-        for job in loaded["jobs"].values():
-            for step in job["steps"]:
+        assert loaded["permissions"] in ({}, {"contents": "read"}), workflow.name
+        for name, job in loaded["jobs"].items():
+            granted = job.get("permissions", loaded["permissions"])
+            writes = {scope: level for scope, level in granted.items() if level == "write"}
+            assert writes == WRITE_PERMISSIONS.get((workflow.name, name), {}), (workflow, name)
+            for step in job.get("steps", []):
                 if "uses" in step:
                     assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step
 

@@ -1,6 +1,15 @@
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
+{%- if cookiecutter.ci != "none" %}
+
+import json
+import os
+{%- if cookiecutter.ci in ["github", "gitlab"] %}
+import tarfile
+{%- endif %}
+from pathlib import Path
+{%- endif %}
 
 import nox
 
@@ -8,6 +17,14 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+CLI = "{{ cookiecutter.project_slug }}"
+{%- if cookiecutter.ci in ["github", "gitlab"] %}
+REGISTRY = Path("models/registry")
+ARCHIVE = Path("build/registry.tar.gz")
+{%- endif %}
+{%- if cookiecutter.ci == "gitlab" %}
+PACKAGE = "model-registry"
+{%- endif %}
 
 
 def install(session: nox.Session, *groups: str) -> None:
@@ -38,4 +55,154 @@ def tests(session: nox.Session) -> None:
 def pipeline(session: nox.Session) -> None:
     """Every stage in order, in a fresh environment: prepare ... register."""
     install(session)
-    session.run("{{ cookiecutter.project_slug }}", "run")
+    session.run(CLI, "run")
+{%- if cookiecutter.ci == "github" %}
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:  # the test report becomes the workflow run's summary page
+        with Path(summary).open("a", encoding="utf-8") as stream:
+            stream.write(Path("docs/test_report.md").read_text(encoding="utf-8"))
+{%- elif cookiecutter.ci == "azure-devops" %}
+    if os.environ.get("TF_BUILD"):  # the test report becomes a tab of the pipeline run
+        print(f"##vso[task.uploadsummary]{Path('docs/test_report.md').resolve()}")
+{%- endif %}
+
+
+@nox.session
+def deploy(session: nox.Session) -> None:
+    """Export a registered version to deploy/ENVIRONMENT and smoke-test it there.
+
+    nox -s deploy -- ENVIRONMENT [VERSION]   VERSION: 3, model-v3 or champion (default)
+    """
+    if not session.posargs:
+        session.error("usage: nox -s deploy -- ENVIRONMENT [VERSION]")
+    environment, *rest = session.posargs
+    version = rest[0].removeprefix("model-v") if rest else "champion"
+    install(session)
+    target = f"deploy/{environment}"
+    chosen = [] if version == "champion" else ["--version", version]
+    session.run(CLI, "models", "export", target, *chosen)
+    session.run(CLI, "models", "smoke", target)
+{%- if cookiecutter.ci != "none" %}
+
+
+def registration() -> dict[str, object]:
+    """What the last register stage did: {"registered": bool, "version": int | None}."""
+    path = Path("reports/registration.json")
+    return json.loads(path.read_text()) if path.is_file() else {"registered": False}
+{%- endif %}
+{%- if cookiecutter.ci == "github" %}
+
+
+@nox.session(venv_backend="none")
+def fetch_registry(session: nox.Session) -> None:
+    """Restore models/registry from the newest model-v* release (needs gh and GH_TOKEN)."""
+    listed = session.run(
+        "gh", "release", "list", "--limit", "100", "--json", "tagName", silent=True, external=True
+    )
+    tags = [item["tagName"] for item in json.loads(str(listed))]
+    numbers = [int(tag[7:]) for tag in tags if tag.startswith("model-v") and tag[7:].isdigit()]
+    if not numbers:
+        session.log("no model release yet: starting with an empty registry")
+        return
+    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
+    tag = f"model-v{max(numbers)}"
+    session.run(
+        "gh", "release", "download", tag, "--pattern", ARCHIVE.name,
+        "--dir", str(ARCHIVE.parent), "--clobber", external=True,
+    )  # fmt: skip
+    with tarfile.open(ARCHIVE) as archive:
+        archive.extractall(REGISTRY.parent, filter="data")
+    session.log(f"registry restored from release {tag}")
+
+
+@nox.session(venv_backend="none")
+def publish_registry(session: nox.Session) -> None:
+    """After a registration, publish models/registry as release model-vN (the deploy
+    workflow then rolls that version out). Does nothing when nothing was registered."""
+    outcome = registration()
+    if not outcome["registered"]:
+        session.log("nothing registered: no release")
+        return
+    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(ARCHIVE, "w:gz") as archive:
+        archive.add(REGISTRY, arcname=REGISTRY.name)
+    tag = f"model-v{outcome['version']}"
+    session.run(
+        "gh", "release", "create", tag, str(ARCHIVE), "--title", tag,
+        "--notes-file", "docs/test_report.md", external=True,
+    )  # fmt: skip
+    if "GITHUB_OUTPUT" in os.environ:  # the train workflow passes this to deploy
+        with Path(os.environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as stream:
+            stream.write(f"version={outcome['version']}\n")
+{%- elif cookiecutter.ci == "gitlab" %}
+
+
+def api(path: str) -> str:
+    return f"{os.environ['CI_API_V4_URL']}/projects/{os.environ['CI_PROJECT_ID']}/{path}"
+
+
+def auth_header() -> str:
+    """The job's own token in CI; a personal token (GITLAB_TOKEN) on a laptop."""
+    if "CI_JOB_TOKEN" in os.environ:
+        return f"JOB-TOKEN: {os.environ['CI_JOB_TOKEN']}"
+    return f"PRIVATE-TOKEN: {os.environ['GITLAB_TOKEN']}"
+
+
+@nox.session(venv_backend="none")
+def fetch_registry(session: nox.Session) -> None:
+    """Restore models/registry from the project's generic package registry."""
+    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
+    status = session.run(
+        "curl", "--silent", "--show-error", "--location", "--header", auth_header(),
+        "--output", str(ARCHIVE), "--write-out", "%{http_code}",
+        api(f"packages/generic/{PACKAGE}/latest/{ARCHIVE.name}"),
+        silent=True, external=True,
+    )  # fmt: skip
+    if str(status).strip() == "404":
+        session.log("no registry published yet: starting with an empty registry")
+        return
+    if str(status).strip() != "200":
+        session.error(f"downloading the registry failed with HTTP {status}")
+    with tarfile.open(ARCHIVE) as archive:
+        archive.extractall(REGISTRY.parent, filter="data")
+
+
+@nox.session(venv_backend="none")
+def publish_registry(session: nox.Session) -> None:
+    """After a registration, upload models/registry and create release model-vN, whose
+    tag pipeline deploys that version. Does nothing when nothing was registered."""
+    outcome = registration()
+    if not outcome["registered"]:
+        session.log("nothing registered: no release")
+        return
+    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(ARCHIVE, "w:gz") as archive:
+        archive.add(REGISTRY, arcname=REGISTRY.name)
+    tag = f"model-v{outcome['version']}"
+    for package_version in (tag, "latest"):
+        session.run(
+            "curl", "--silent", "--show-error", "--fail", "--header", auth_header(),
+            "--upload-file", str(ARCHIVE),
+            api(f"packages/generic/{PACKAGE}/{package_version}/{ARCHIVE.name}"),
+            external=True,
+        )  # fmt: skip
+    release = {"tag_name": tag, "ref": os.environ.get("CI_COMMIT_SHA", "main"), "name": tag}
+    session.run(
+        "curl", "--silent", "--show-error", "--fail", "--header", auth_header(),
+        "--header", "Content-Type: application/json", "--data", json.dumps(release),
+        api("releases"), external=True,
+    )  # fmt: skip
+{%- elif cookiecutter.ci == "azure-devops" %}
+
+
+@nox.session(venv_backend="none")
+def publish_registry(session: nox.Session) -> None:
+    """Tag the pipeline run `registered` and `model-vN` after a registration: the deploy
+    pipeline triggers on that tag. (The pipeline publishes models/registry itself.)"""
+    outcome = registration()
+    if not outcome["registered"]:
+        session.log("nothing registered: the deploy pipeline will not run")
+        return
+    print("##vso[build.addbuildtag]registered")
+    print(f"##vso[build.addbuildtag]model-v{outcome['version']}")
+{%- endif %}

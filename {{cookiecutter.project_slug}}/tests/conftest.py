@@ -15,6 +15,7 @@ import yaml
 from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
 from {{ cookiecutter.module_name }}.dataset import PreparedData
 from {{ cookiecutter.module_name }}.prepare import prepare
+from {{ cookiecutter.module_name }}.registry import ModelRegistry, open_registry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ParamsFactory = Callable[..., Params]
@@ -27,6 +28,19 @@ def paths(tmp_path: Path) -> ProjectPaths:
     shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
     shutil.copy(PROJECT_ROOT / "docs" / "business_goal.md", tmp_path / "docs")
     return ProjectPaths.at(tmp_path)
+
+
+{% if cookiecutter.tracking == "mlflow" -%}
+@pytest.fixture(autouse=True)
+def local_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests use the SQLite store under tmp_path, never a team server."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+
+
+{% endif -%}
+@pytest.fixture
+def registry(paths: ProjectPaths) -> ModelRegistry:
+    return open_registry(paths)
 
 
 def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -31,8 +31,9 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     assert set(metrics) >= {"cv", "holdout", "baseline", "goal"}
     assert metrics["goal"]["met"] is True
-    assert (paths.candidate / "model.joblib").is_file()
-    assert (paths.registry / "v1" / "model.joblib").is_file()
+    assert (paths.candidate / "model.skops").is_file()
+    registration = json.loads((paths.reports / "registration.json").read_text())
+    assert registration == {"registered": True, "version": 1, "reason": "There is no champion yet."}
     for report in ("analysis_report.md", "test_report.md"):
         assert (paths.docs / report).stat().st_size > 500
 
@@ -40,7 +41,60 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     code, output = run_cli(paths, "run")
     assert code == 0, output
     assert "register: not registered" in output
-    assert len(json.loads((paths.registry / "registry.json").read_text())["versions"]) == 1
+    assert json.loads((paths.reports / "registration.json").read_text())["registered"] is False
+
+    code, listing = run_cli(paths, "models", "list")
+    assert code == 0, listing
+    assert "champion" in listing
+    code, shown = run_cli(paths, "models", "show", "1")
+    assert code == 0, shown
+    details = json.loads(shown)
+    assert details["version"] == 1
+    assert details["champion"] is True
+    assert details["goal"]["met"] is True
+
+    bundle = paths.root / "deploy"
+    code, output = run_cli(paths, "models", "export", str(bundle))
+    assert code == 0, output
+    assert (bundle / "model.skops").is_file()
+    assert "smoke test passed" in runner.invoke(app, ["models", "smoke", str(bundle)]).output
+
+
+def test_models_commands_refuse_bad_requests_in_one_line(paths: ProjectPaths) -> None:
+    code, output = run_cli(paths, "models", "export", str(paths.root / "deploy"))
+    assert code == 1
+    assert "no champion to export" in output
+    code, output = run_cli(paths, "models", "rollback")
+    assert code == 1
+    assert output.count("\n") == 1
+    assert "no earlier champion to roll back to" in output
+    code, output = run_cli(paths, "models", "promote", "3")
+    assert code == 1
+    assert "model version 3 not found" in output
+
+
+def use_ridge(paths: ProjectPaths, alpha: float) -> None:
+    params = yaml.safe_load(paths.params.read_text())
+    params.update(task="regression", model={"name": "ridge", "params": {"alpha": alpha}})
+    params["data"]["class_threshold"] = None
+    paths.params.write_text(yaml.safe_dump(params))
+
+
+def test_params_change_registers_only_when_it_improves_the_goal(paths: ProjectPaths) -> None:
+    paths.business_goal.write_text(
+        "---\nmetric: rmse\ndirection: minimize\nthreshold: 60\nmust_beat: dummy\n---\n"
+    )
+    use_ridge(paths, 1.0)
+    assert "register: version 1" in run_cli(paths, "run")[1]
+    use_ridge(paths, 10.0)  # holdout RMSE 53.63 against the champion's 53.78
+    assert "register: version 2" in run_cli(paths, "run")[1]
+    use_ridge(paths, 0.1)  # 53.84: meets the goal, but worse than the champion
+    code, output = run_cli(paths, "run")
+    assert code == 0, output
+    assert "register: not registered" in output
+    listing = run_cli(paths, "models", "list")[1]
+    assert [line.split()[0] for line in listing.splitlines()[1:]] == ["1", "2"]
+    assert listing.splitlines()[2].rstrip().endswith("champion")
 
 
 def test_each_stage_runs_on_its_own(paths: ProjectPaths) -> None:
@@ -69,7 +123,7 @@ def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
 
 def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> None:
     assert run_cli(paths, "run")[0] == 0
-    model_before = (paths.candidate / "model.joblib").read_bytes()
+    model_before = (paths.candidate / "model.skops").read_bytes()
     metrics_before = (paths.reports / "metrics.json").read_text()
 
     (paths.root / "broken.csv").write_text("a,b\n1,2\n3,4\n")
@@ -79,7 +133,7 @@ def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> 
     assert code == 1
     assert "broken.csv: target column 'progression' not found" in output
     assert "Traceback" not in output
-    assert (paths.candidate / "model.joblib").read_bytes() == model_before
+    assert (paths.candidate / "model.skops").read_bytes() == model_before
     assert (paths.reports / "metrics.json").read_text() == metrics_before
 
 

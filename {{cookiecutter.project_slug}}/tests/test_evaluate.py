@@ -10,6 +10,7 @@ from {{ cookiecutter.module_name }}.dataset import PreparedData
 from {{ cookiecutter.module_name }}.errors import PipelineError
 from {{ cookiecutter.module_name }}.evaluate import evaluate
 from {{ cookiecutter.module_name }}.goal import BusinessGoal, load_goal
+from {{ cookiecutter.module_name }}.registry import ModelRegistry
 from {{ cookiecutter.module_name }}.train import train
 
 GOALS = {
@@ -19,12 +20,12 @@ GOALS = {
 
 
 def test_metrics_and_report_carry_the_verdict(
-    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
 ) -> None:
     train(prepared, task_params, paths.candidate)
     report = paths.docs / "test_report.md"
     evaluation = evaluate(
-        prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, paths.registry
+        prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, registry
     )
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     assert set(metrics) >= {"cv", "holdout", "baseline", "goal", "champion", "decision"}
@@ -41,7 +42,7 @@ def test_metrics_and_report_carry_the_verdict(
 
 
 def test_unreachable_goal_is_reported_as_missed(
-    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
 ) -> None:
     train(prepared, task_params, paths.candidate)
     strict = GOALS[task_params.task].model_copy(
@@ -53,7 +54,7 @@ def test_unreachable_goal_is_reported_as_missed(
         strict,
         paths.reports,
         paths.docs / "test_report.md",
-        paths.registry,
+        registry,
     )
     assert evaluation.goal.met is False
     assert evaluation.goal.beats_baseline is True

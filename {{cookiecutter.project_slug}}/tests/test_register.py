@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,73 +11,103 @@ from {{ cookiecutter.module_name }}.evaluate import decide, evaluate
 from {{ cookiecutter.module_name }}.goal import BusinessGoal, judge
 from {{ cookiecutter.module_name }}.prepare import prepare
 from {{ cookiecutter.module_name }}.register import Registration, register
-from {{ cookiecutter.module_name }}.registry import read_index
-from {{ cookiecutter.module_name }}.train import MODEL_FILE, train
+from {{ cookiecutter.module_name }}.registry import (
+    ModelRegistry,
+    champion_version,
+    load_champion,
+    promote,
+    rollback,
+)
+from {{ cookiecutter.module_name }}.train import train
 
 from .conftest import REGRESSION, ParamsFactory
 from .test_evaluate import GOALS
 
+LOOSE_RMSE = BusinessGoal(metric="rmse", direction="minimize", threshold=100)
+
 
 def evaluate_and_register(
-    paths: ProjectPaths, prepared: PreparedData, goal: BusinessGoal
+    paths: ProjectPaths, prepared: PreparedData, goal: BusinessGoal, registry: ModelRegistry
 ) -> Registration:
     report = paths.docs / "test_report.md"
-    evaluate(prepared, paths.candidate, goal, paths.reports, report, paths.registry)
-    return register(paths.candidate, paths.reports / "metrics.json", paths.registry, paths.root)
+    evaluate(prepared, paths.candidate, goal, paths.reports, report, registry)
+    return register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
+
+
+def train_ridge(paths: ProjectPaths, make_params: ParamsFactory, alpha: float) -> PreparedData:
+    params = make_params(**{**REGRESSION, "model": {"name": "ridge", "params": {"alpha": alpha}}})
+    prepared = prepare(params, paths.root, paths.interim)
+    train(prepared, params, paths.candidate)
+    return prepared
 
 
 def test_first_approved_model_becomes_champion_once(
-    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
 ) -> None:
     train(prepared, task_params, paths.candidate)
     goal = GOALS[task_params.task]
     unreachable = goal.model_copy(
         update={"threshold": 1.0 if task_params.task == "regression" else 0.999}
     )
-    assert not evaluate_and_register(paths, prepared, unreachable).registered
-    assert read_index(paths.registry)["versions"] == []
+    assert not evaluate_and_register(paths, prepared, unreachable, registry).registered
+    assert registry.versions() == []
 
-    first = evaluate_and_register(paths, prepared, goal)
+    first = evaluate_and_register(paths, prepared, goal, registry)
     assert (first.registered, first.version) == (True, 1)
-    again = register(paths.candidate, paths.reports / "metrics.json", paths.registry, paths.root)
+    again = register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
     assert again.reason == "already registered as version 1"
     # Re-evaluated against itself, the same model is no improvement on the champion.
-    rerun = evaluate_and_register(paths, prepared, goal)
+    rerun = evaluate_and_register(paths, prepared, goal, registry)
     assert not rerun.registered
     assert "does not beat the champion" in rerun.reason
 
-    index = read_index(paths.registry)
-    assert [entry["version"] for entry in index["versions"]] == [1]
-    assert index["aliases"]["champion"] == 1
-    entry = index["versions"][0]
-    assert entry["data_fingerprint"] == prepared.schema.fingerprint
-    assert entry["params"]["model"]["name"] == task_params.model.name
-    stored = json.loads((paths.registry / "v1" / "metrics.json").read_text())
-    assert stored["model_sha256"] == entry["sha256"]
-    assert (paths.registry / "v1" / MODEL_FILE).is_file()
+    assert [entry.version for entry in registry.versions()] == [1]
+    assert champion_version(registry) == 1
+    entry = registry.versions()[0]
+    assert entry.lineage["data_fingerprint"] == prepared.schema.fingerprint
+    assert entry.lineage["params"]["model"]["name"] == task_params.model.name
+    assert entry.lineage["goal"]["met"] is True
+    assert entry.sha256 == json.loads((paths.reports / "metrics.json").read_text())["model_sha256"]
+    champion = load_champion(registry)
+    assert champion is not None
+    features = prepared.features(prepared.holdout)
+    assert len(champion.model.predict(features)) == len(prepared.holdout)
 
 
 def test_better_model_replaces_champion_and_worse_does_not(
-    paths: ProjectPaths, make_params: ParamsFactory
+    paths: ProjectPaths, make_params: ParamsFactory, registry: ModelRegistry
 ) -> None:
-    def fit(alpha: float) -> PreparedData:
-        params = make_params(
-            **{**REGRESSION, "model": {"name": "ridge", "params": {"alpha": alpha}}}
-        )
-        prepared = prepare(params, paths.root, paths.interim)
-        train(prepared, params, paths.candidate)
-        return prepared
+    def register_ridge(alpha: float) -> Registration:
+        prepared = train_ridge(paths, make_params, alpha)
+        return evaluate_and_register(paths, prepared, LOOSE_RMSE, registry)
 
-    loose = BusinessGoal(metric="rmse", direction="minimize", threshold=100)
-    assert evaluate_and_register(paths, fit(300.0), loose).version == 1
-    assert evaluate_and_register(paths, fit(1.0), loose).version == 2
+    assert register_ridge(300.0).version == 1
+    assert register_ridge(1.0).version == 2
     # Heavier shrinkage than the champion's: still meets the goal, but scores worse.
-    worse = evaluate_and_register(paths, fit(1000.0), loose)
-    assert not worse.registered
-    assert read_index(paths.registry)["aliases"]["champion"] == 2
+    assert not register_ridge(1000.0).registered
+    assert [entry.version for entry in registry.versions()] == [1, 2]
+    assert champion_version(registry) == 2
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     assert metrics["champion"]["version"] == 2
     assert metrics["champion"]["holdout"]["rmse"] < metrics["holdout"]["rmse"]
+    assert metrics["decision"]["register"] is False
+
+
+def test_promote_and_rollback_move_only_the_alias(
+    paths: ProjectPaths, make_params: ParamsFactory, registry: ModelRegistry
+) -> None:
+    evaluate_and_register(paths, train_ridge(paths, make_params, 300.0), LOOSE_RMSE, registry)
+    evaluate_and_register(paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry)
+    assert rollback(registry) == 1
+    assert champion_version(registry) == 1
+    with pytest.raises(PipelineError, match="no earlier champion to roll back to"):
+        rollback(registry)
+    promote(registry, 2)
+    assert champion_version(registry) == 2
+    with pytest.raises(PipelineError, match=r"model version 7 not found .*known: 1, 2"):
+        promote(registry, 7)
+    assert champion_version(registry) == 2
+    assert [entry.version for entry in registry.versions()] == [1, 2]
 
 
 def test_min_improvement_is_a_margin() -> None:
@@ -89,12 +118,50 @@ def test_min_improvement_is_a_margin() -> None:
     assert decide(goal, verdict, None).register is True
 
 
+@pytest.mark.parametrize("damage", ["append", "truncate"])
 def test_tampered_champion_is_refused(
-    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+    paths: ProjectPaths,
+    prepared: PreparedData,
+    task_params: Params,
+    registry: ModelRegistry,
+    damage: str,
 ) -> None:
     train(prepared, task_params, paths.candidate)
-    evaluate_and_register(paths, prepared, GOALS[task_params.task])
-    champion_file = Path(paths.registry / "v1" / MODEL_FILE)
-    champion_file.write_bytes(champion_file.read_bytes() + b"tampered")
+    evaluate_and_register(paths, prepared, GOALS[task_params.task], registry)
+    stored = list(paths.registry.rglob("model.skops"))
+    assert stored
+    for model_file in stored:
+        content = model_file.read_bytes()
+        model_file.write_bytes(content + b"x" if damage == "append" else content[:-100])
     with pytest.raises(PipelineError, match="does not match the hash"):
-        evaluate_and_register(paths, prepared, GOALS[task_params.task])
+        evaluate_and_register(paths, prepared, GOALS[task_params.task], registry)
+    with pytest.raises(PipelineError, match="does not match the hash"):
+        promote(registry, 1)
+{%- if cookiecutter.tracking == "local" %}
+
+
+def test_registration_killed_midway_leaves_registry_as_it_was(
+    paths: ProjectPaths,
+    make_params: ParamsFactory,
+    registry: ModelRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from {{ cookiecutter.module_name }} import file_registry
+
+    evaluate_and_register(paths, train_ridge(paths, make_params, 300.0), LOOSE_RMSE, registry)
+    index_before = (paths.registry / "registry.json").read_bytes()
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(file_registry, "write_json", killed)
+    better = train_ridge(paths, make_params, 1.0)
+    with pytest.raises(KeyboardInterrupt):
+        evaluate_and_register(paths, better, LOOSE_RMSE, registry)
+    assert (paths.registry / "registry.json").read_bytes() == index_before
+    assert champion_version(registry) == 1
+    monkeypatch.undo()
+    # The next registration numbers past the orphaned folder instead of reusing it.
+    retried = register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
+    assert retried.version == 3
+{%- endif %}

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.metadata import metadata
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from .cli_support import Root, console, user_errors
 from .config import ProjectPaths
-from .errors import PipelineError
+from .models_cli import models_app
 from .pipeline import STAGES, Stage
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
@@ -26,9 +24,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-
-Root = Annotated[Path, typer.Option("--root", help="Project root: where params.yaml lives.")]
+app.add_typer(models_app, name="models")
 Params = Annotated[Path | None, typer.Option(help="params.yaml to use [default: ROOT/params.yaml]")]
 DataDir = Annotated[Path | None, typer.Option(help="Prepared splits [default: ROOT/data/interim]")]
 ModelDir = Annotated[
@@ -56,16 +52,6 @@ def resolve_paths(
     return dataclasses.replace(
         ProjectPaths.at(root), **{key: value for key, value in overrides.items() if value}
     )
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Print a PipelineError as one line and exit 1; real bugs keep their traceback."""
-    try:
-        yield
-    except PipelineError as error:
-        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
 
 
 def run_stage(stage: Stage, paths: ProjectPaths) -> None:

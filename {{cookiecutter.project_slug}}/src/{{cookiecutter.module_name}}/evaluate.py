@@ -18,7 +18,7 @@ from .dataset import PreparedData
 from .goal import BusinessGoal, GoalVerdict, judge
 from .metrics import is_better, score
 from .models import make_baseline
-from .registry import load_champion
+from .registry import ModelRegistry, load_champion
 from .report import markdown_table, new_figure, relative_link, save_figure
 from .train import load_candidate
 
@@ -197,7 +197,7 @@ def evaluate(
     goal: BusinessGoal,
     reports_dir: Path,
     report_path: Path,
-    registry_dir: Path,
+    registry: ModelRegistry,
 ) -> Evaluation:
     """Score the candidate, the dummy and the champion on the holdout split; decide."""
     model, record = load_candidate(candidate_dir)
@@ -208,7 +208,7 @@ def evaluate(
         prepared.features(prepared.train), prepared.labels(prepared.train)
     )
     baseline = score(baseline_model, features, labels, prepared.schema)
-    champion = load_champion(registry_dir)
+    champion = load_champion(registry)
     # The champion is re-scored on this holdout, so both models face the same rows.
     champion_scores = score(champion.model, features, labels, prepared.schema) if champion else None
     verdict = judge(goal, holdout, baseline)

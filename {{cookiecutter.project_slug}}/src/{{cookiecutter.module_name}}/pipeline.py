@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .analyze import REPORT_FILE as ANALYSIS_REPORT
 from .analyze import analyze
+from .artifacts import write_json
 from .config import ProjectPaths, load_params
 from .dataset import load_prepared
 from .evaluate import METRICS_FILE, evaluate
 from .evaluate import REPORT_FILE as TEST_REPORT
 from .goal import load_goal
+{%- if cookiecutter.tracking == "mlflow" %}
+from .mlflow_tracking import connect, log_evaluation
+from .model_io import MODEL_FILE
+{%- endif %}
 from .prepare import prepare
 from .preprocess import preprocess
-from .register import register
+{%- if cookiecutter.tracking == "mlflow" %}
+from .register import REGISTRATION_FILE, git_commit, register
+{%- else %}
+from .register import REGISTRATION_FILE, register
+{%- endif %}
+from .registry import open_registry
+{%- if cookiecutter.tracking == "mlflow" %}
+from .train import TRAINING_FILE, train
+{%- else %}
 from .train import train
+{%- endif %}
 
 
 @dataclass(frozen=True)
@@ -51,15 +66,40 @@ def run_evaluate(paths: ProjectPaths) -> str:
     prepared = load_prepared(paths.interim)
     goal = load_goal(paths.business_goal, prepared.schema.task)
     evaluation = evaluate(
-        prepared, paths.candidate, goal, paths.reports, paths.docs / TEST_REPORT, paths.registry
+        prepared,
+        paths.candidate,
+        goal,
+        paths.reports,
+        paths.docs / TEST_REPORT,
+        open_registry(paths),
     )
     verdict = evaluation.goal
     outcome = "register" if evaluation.decision.register else "do not register"
+{%- if cookiecutter.tracking == "mlflow" %}
+    run_id = log_evaluation(
+        connect(paths),
+        evaluation.to_dict(),
+        evaluation.record["params"],
+        [paths.candidate / MODEL_FILE, paths.candidate / TRAINING_FILE],
+        [
+            paths.reports / METRICS_FILE,
+            paths.docs / TEST_REPORT,
+            *sorted(paths.figures.glob("*.png")),
+        ],
+        git_commit(paths.root),
+    )
+    return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome} (MLflow run {run_id[:8]})"
+{%- else %}
     return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome}"
+{%- endif %}
 
 
 def run_register(paths: ProjectPaths) -> str:
-    result = register(paths.candidate, paths.reports / METRICS_FILE, paths.registry, paths.root)
+    result = register(
+        paths.candidate, paths.reports / METRICS_FILE, open_registry(paths), paths.root
+    )
+    # CI reads this to decide whether to publish the registry and deploy.
+    write_json(paths.reports / REGISTRATION_FILE, dataclasses.asdict(result))
     return f"version {result.version}" if result.registered else f"not registered: {result.reason}"
 
 

@@ -1,18 +1,38 @@
-"""Reading the local model registry: its index and the hash-checked champion model."""
+"""The model registry: every registered version, its lineage, and the `champion` alias.
+
+Two rules hold whichever backend stores it: a version, once written, is never changed
+or removed, and a model is loaded only when its file matches the SHA-256 recorded when
+it was registered. The champion's history is kept so `rollback` can step back.
+{%- if cookiecutter.tracking == "mlflow" %}
+This project's backend is MLflow's model registry (mlflow_registry.py).
+{%- else %}
+This project's backend is a folder of files (file_registry.py).
+{%- endif %}
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sklearn.pipeline import Pipeline
 
-from .artifacts import read_json
-from .train import MODEL_FILE, load_verified_model
+from .config import ProjectPaths
+from .errors import PipelineError
 
-INDEX_FILE = "registry.json"
 CHAMPION = "champion"
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    version: int
+    sha256: str
+    # registered_at, model, params, data fingerprint, git commit, libraries, metrics
+    lineage: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "sha256": self.sha256, **self.lineage}
 
 
 @dataclass(frozen=True)
@@ -21,21 +41,79 @@ class Champion:
     model: Pipeline
 
 
-def read_index(registry_dir: Path) -> dict[str, Any]:
-    index_path = registry_dir / INDEX_FILE
-    if not index_path.is_file():
-        return {"versions": [], "aliases": {}}
-    index: dict[str, Any] = read_json(index_path)
-    return index
+class ModelRegistry(Protocol):
+    """What the stages and the `models` commands need from a registry backend."""
+
+    location: str
+
+    def versions(self) -> list[ModelVersion]: ...
+
+    def champion_history(self) -> list[int]:
+        """Every version that has been champion, oldest first; the last is the current."""
+        ...
+
+    def set_champion_history(self, history: list[int]) -> None: ...
+
+    def load(self, version: int) -> Pipeline: ...
+
+    def fetch(self, version: int, destination: Path) -> None:
+        """Copy the version's stored files into `destination`, as registered."""
+        ...
+
+    def add(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
+        """Store the files (the model file among them) as the next version."""
+        ...
 
 
-def load_champion(registry_dir: Path) -> Champion | None:
+def champion_version(registry: ModelRegistry) -> int | None:
+    history = registry.champion_history()
+    return history[-1] if history else None
+
+
+def get_version(registry: ModelRegistry, version: int) -> ModelVersion:
+    for entry in registry.versions():
+        if entry.version == version:
+            return entry
+    known = ", ".join(str(entry.version) for entry in registry.versions()) or "none"
+    raise PipelineError(
+        f"model version {version} not found in {registry.location} (known: {known})"
+    )
+
+
+def load_champion(registry: ModelRegistry) -> Champion | None:
     """The model the `champion` alias names, refused if its file does not match its hash."""
-    index = read_index(registry_dir)
-    version = index["aliases"].get(CHAMPION)
-    if version is None:
-        return None
-    entry = next(item for item in index["versions"] if item["version"] == version)
-    model_path = registry_dir / f"v{version}" / MODEL_FILE
-    model = load_verified_model(model_path, entry["sha256"], registry_dir / INDEX_FILE)
-    return Champion(version=version, model=model)
+    version = champion_version(registry)
+    return None if version is None else Champion(version, registry.load(version))
+
+
+def promote(registry: ModelRegistry, version: int) -> None:
+    """Point `champion` at a registered version, after checking that it loads."""
+    get_version(registry, version)
+    registry.load(version)
+    history = registry.champion_history()
+    if history[-1:] != [version]:
+        registry.set_champion_history([*history, version])
+
+
+def rollback(registry: ModelRegistry) -> int:
+    """Point `champion` back at the version that held it before; returns that version."""
+    history = registry.champion_history()
+    if len(history) < 2:
+        raise PipelineError(f"{registry.location}: no earlier champion to roll back to")
+    registry.load(history[-2])
+    registry.set_champion_history(history[:-1])
+    return history[-2]
+
+
+def open_registry(paths: ProjectPaths) -> ModelRegistry:
+    """The project's registry backend."""
+{%- if cookiecutter.tracking == "mlflow" %}
+    # Imported here, not at the top: mlflow takes seconds to import.
+    from .mlflow_registry import MlflowRegistry
+
+    return MlflowRegistry.open(paths)
+{%- else %}
+    from .file_registry import FileRegistry
+
+    return FileRegistry(paths.registry)
+{%- endif %}

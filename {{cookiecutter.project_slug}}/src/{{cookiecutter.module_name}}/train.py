@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,20 +10,19 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from sklearn.pipeline import Pipeline
 
-from .artifacts import atomic_path, read_json, sha256_file, write_json
+from .artifacts import read_json, sha256_file, write_json
 from .config import Params
 from .dataset import DatasetSchema, PreparedData
 from .errors import PipelineError
 from .metrics import cv_scorers, sign
+from .model_io import MODEL_FILE, load_verified_model, save_model
 from .models import make_estimator
 from .preprocess import build_preprocessor
 
-MODEL_FILE = "model.joblib"
 TRAINING_FILE = "training.json"
 
 
@@ -67,8 +67,16 @@ def cross_validate_model(
 
 
 def library_versions() -> dict[str, str]:
-    names = ("scikit-learn", "pandas", "numpy", "joblib")
+    names = ("scikit-learn", "pandas", "numpy", "skops")
     return {"python": platform.python_version(), **{name: version(name) for name in names}}
+
+
+def input_example(model: Pipeline, prepared: PreparedData, rows: int = 5) -> dict[str, Any]:
+    """A few complete training rows and the model's predictions for them: a deployed copy
+    of the model must reproduce these exactly (the smoke test checks it)."""
+    features = prepared.features(prepared.train).dropna().head(rows)
+    records = json.loads(features.to_json(orient="records"))
+    return {"features": records, "predictions": model.predict(features).tolist()}
 
 
 def train(prepared: PreparedData, params: Params, out_dir: Path) -> TrainedModel:
@@ -82,8 +90,7 @@ def train(prepared: PreparedData, params: Params, out_dir: Path) -> TrainedModel
         first_line = str(exc).splitlines()[0]
         raise PipelineError(f"params.yaml: model {params.model.name!r}: {first_line}") from exc
     model_path = out_dir / MODEL_FILE
-    with atomic_path(model_path) as temporary:
-        joblib.dump(model, temporary)
+    save_model(model, model_path)
     write_json(
         out_dir / TRAINING_FILE,
         {
@@ -94,6 +101,7 @@ def train(prepared: PreparedData, params: Params, out_dir: Path) -> TrainedModel
             "cv": cv,
             "sha256": sha256_file(model_path),
             "libraries": library_versions(),
+            "example": input_example(model, prepared),
         },
     )
     return TrainedModel(model=model, cv=cv, path=model_path)
@@ -106,16 +114,4 @@ def load_candidate(candidate_dir: Path) -> tuple[Pipeline, dict[str, Any]]:
     if not model_path.is_file() or not record_path.is_file():
         raise PipelineError(f"{model_path} not found: run the train stage first")
     record: dict[str, Any] = read_json(record_path)
-    return load_verified_model(model_path, record.get("sha256"), record_path), record
-
-
-def load_verified_model(
-    model_path: Path, expected_sha256: str | None, hash_source: Path
-) -> Pipeline:
-    """Unpickle a model only when its file matches the hash recorded for it."""
-    if not model_path.is_file() or sha256_file(model_path) != expected_sha256:
-        raise PipelineError(
-            f"{model_path} is missing or does not match the hash in {hash_source}; "
-            "refusing to load it"
-        )
-    return joblib.load(model_path)
+    return load_verified_model(model_path, record.get("sha256"), str(record_path)), record
