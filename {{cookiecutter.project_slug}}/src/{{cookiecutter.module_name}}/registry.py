@@ -3,9 +3,10 @@
 Two rules hold whichever backend stores it: a version, once written, is never changed
 or removed, and a model is loaded only when its file matches the SHA-256 recorded when
 it was registered. The champion's history is kept so `rollback` can step back.
-{%- if cookiecutter.tracking == "mlflow" %}
+
+{% if cookiecutter.tracking == "mlflow" -%}
 This project's backend is MLflow's model registry (mlflow_registry.py).
-{%- else %}
+{%- else -%}
 This project's backend is a folder of files (file_registry.py).
 {%- endif %}
 """
