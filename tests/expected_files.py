@@ -4,6 +4,7 @@ from __future__ import annotations
 
 COMMON = {
     ".gitignore",
+    ".pre-commit-config.yaml",
     "LICENSE",
     "README.md",
     "data/raw/.gitkeep",
@@ -18,6 +19,7 @@ COMMON = {
     "tests/test_cli.py",
     "tests/test_config.py",
     "tests/test_evaluate.py",
+    "tests/test_model_io.py",
     "tests/test_prepare.py",
     "tests/test_preprocess.py",
     "tests/test_register.py",

@@ -126,11 +126,16 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
         assert (project / "docs" / report).stat().st_size > 500
 
 
-def test_generated_nox_sessions_run(cookies: Any) -> None:
-    """What the generated CI calls: `nox -s lint tests pipeline` in the default variant."""
+def test_generated_nox_sessions_and_pre_commit_run(cookies: Any) -> None:
+    """What the generated CI calls (`nox -s lint tests pipeline`, `nox -s deploy`) and the
+    pre-commit hooks, on a fresh bake of the default variant."""
     project, _ = bake(cookies)
     env = clean_env()
     prefix = install(project, "uv", env)
+    for git in (["init", "-q"], ["add", "-A"]):
+        sh(project, "git", *git, env=env)
+    output = sh(project, *prefix, "pre-commit", "run", "--all-files", env=env)
+    assert "Failed" not in output, output
     output = sh(project, *prefix, "nox", "-s", "lint", "tests", "pipeline", env=env)
     assert "Session pipeline was successful" in output
     output = sh(project, *prefix, "nox", "-s", "deploy", "--", "staging", env=env)
