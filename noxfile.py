@@ -31,6 +31,8 @@ TEST_REQUIREMENTS = [
     # CI files of every provider are validated offline against their bundled schemas.
     "check-jsonschema>=0.33",
     "zizmor>=1.30",
+    "cruft>=2.15",
+    "hypothesis>=6.100",
 ]
 
 

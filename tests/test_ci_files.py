@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import CHOICES, bake
+from .conftest import CHOICES, TEMPLATE, bake
 
 # Files each provider renders, and the check-jsonschema schema for each.
 SCHEMAS = {
@@ -59,12 +59,14 @@ def check_schema(project: Path, pattern: str, schema: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def zizmor(project: Path) -> subprocess.CompletedProcess[str]:
-    """zizmor --offline, from the environment running the tests (it ships a binary)."""
+def zizmor(target: Path) -> subprocess.CompletedProcess[str]:
+    """zizmor --offline on a project folder or one workflow file, from the environment
+    running the tests (the PyPI package ships the binary)."""
     beside = Path(sys.executable).with_name("zizmor")
     binary = str(beside) if beside.exists() else shutil.which("zizmor")
     assert binary, "zizmor is not installed: nox -s tests installs it"
-    return run(binary, "--offline", "--quiet", ".", cwd=project)
+    folder, name = (target, ".") if target.is_dir() else (target.parent, target.name)
+    return run(binary, "--offline", "--quiet", name, cwd=folder)
 
 
 def nox_sessions(project: Path) -> set[str]:
@@ -138,3 +140,15 @@ def test_workflow_checks_catch_a_broken_file(cookies: Any, tmp_path: Path) -> No
     result = zizmor(project)
     assert result.returncode != 0
     assert "template-injection" in result.stdout + result.stderr
+
+
+def test_template_workflow_is_valid_pinned_and_audited() -> None:
+    check_schema(TEMPLATE, ".github/workflows/template.yml", "vendor.github-workflows")
+    result = zizmor(TEMPLATE / ".github" / "workflows" / "template.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/template.yml").read_text())
+    assert workflow["permissions"] == {"contents": "read"}
+    for job in workflow["jobs"].values():
+        assert "permissions" not in job
+        for command in commands(job):
+            assert command == "uv tool install nox" or NOX_CALL.match(command), command
