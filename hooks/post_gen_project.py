@@ -17,6 +17,7 @@ CHOSEN: dict[str, str] = json.loads(
         "module_name": cookiecutter.module_name,
         "tracking": cookiecutter.tracking,
         "ci": cookiecutter.ci,
+        "serving": cookiecutter.serving,
     } | tojson }}'''
 )
 # fmt: on
@@ -30,6 +31,19 @@ CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
         "github": [".github"],
         "gitlab": [".gitlab-ci.yml", "renovate.json"],
         "azure-devops": [".azure-pipelines", "renovate.json"],
+        "none": [],
+    },
+    "serving": {
+        "fastapi": [
+            "src/{module}/service.py",
+            "src/{module}/service_page.py",
+            "src/{module}/service_schema.py",
+            "src/{module}/service_smoke.py",
+            "tests/test_service.py",
+            "tests/browser_form.py",
+            "Dockerfile",
+            ".dockerignore",
+        ],
         "none": [],
     },
 }

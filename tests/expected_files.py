@@ -76,6 +76,19 @@ BY_OPTION: dict[str, dict[str, set[str]]] = {
         },
         "none": set(),
     },
+    "serving": {
+        "fastapi": {
+            ".dockerignore",
+            "Dockerfile",
+            "src/{module}/service.py",
+            "src/{module}/service_page.py",
+            "src/{module}/service_schema.py",
+            "src/{module}/service_smoke.py",
+            "tests/browser_form.py",
+            "tests/test_service.py",
+        },
+        "none": set(),
+    },
 }
 
 

@@ -8,13 +8,17 @@ that it reproduces the predictions recorded for its input example at training ti
 from __future__ import annotations
 
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from .artifacts import read_json, write_json
+from .dataset import DatasetSchema
 from .errors import PipelineError
 from .model_io import MODEL_FILE, load_verified_model
 from .registry import ModelRegistry, champion_version, get_version
@@ -39,26 +43,63 @@ def export_bundle(registry: ModelRegistry, out_dir: Path, version: int | None = 
     return chosen
 
 
-def smoke_test_bundle(bundle_dir: Path) -> str:
-    """Load the bundle's model after checking its hash, predict its input example and
-    compare with the predictions recorded at training time; returns a summary line."""
+@dataclass(frozen=True)
+class LoadedBundle:
+    """A bundle's model, verified against its hash, with what a service needs to know."""
+
+    version: int
+    model: Pipeline
+    schema: DatasetSchema
+    entry: dict[str, Any]  # the registry entry: lineage and holdout metrics
+    example: dict[str, Any]  # input example rows and the predictions recorded for them
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.model.predict(features[self.schema.features]))
+
+
+def load_bundle(bundle_dir: Path) -> LoadedBundle:
+    """Load an exported bundle; refused when the model file does not match its hash."""
     entry_path = bundle_dir / ENTRY_FILE
     if not entry_path.is_file():
         raise PipelineError(f"{entry_path} not found: export a model with `models export` first")
     entry: dict[str, Any] = read_json(entry_path)
     model = load_verified_model(bundle_dir / MODEL_FILE, entry["sha256"], str(entry_path))
-    example = read_json(bundle_dir / TRAINING_FILE)["example"]
-    features = pd.DataFrame.from_records(example["features"])
-    predicted = model.predict(features)
-    recorded = np.asarray(example["predictions"])
-    same = (
-        np.allclose(predicted, recorded)
-        if np.issubdtype(recorded.dtype, np.number)
-        else bool((predicted.astype(str) == recorded.astype(str)).all())
+    record: dict[str, Any] = read_json(bundle_dir / TRAINING_FILE)
+    return LoadedBundle(
+        version=entry["version"],
+        model=model,
+        schema=DatasetSchema.from_dict(record["schema"]),
+        entry=entry,
+        example=record["example"],
     )
-    if len(predicted) != len(recorded) or not same:
+
+
+def load_champion_bundle(registry: ModelRegistry) -> LoadedBundle:
+    """The registry's champion, loaded the same way as a deployed bundle."""
+    with tempfile.TemporaryDirectory() as scratch:
+        bundle_dir = Path(scratch) / "champion"
+        export_bundle(registry, bundle_dir)
+        return load_bundle(bundle_dir)
+
+
+def reproduces(predicted: np.ndarray, recorded: list[Any]) -> bool:
+    """Whether predictions equal the recorded ones (to float tolerance for numbers)."""
+    expected = np.asarray(recorded)
+    if len(predicted) != len(expected):
+        return False
+    if np.issubdtype(expected.dtype, np.number):
+        return bool(np.allclose(predicted, expected))
+    return bool((predicted.astype(str) == expected.astype(str)).all())
+
+
+def smoke_test_bundle(bundle_dir: Path) -> str:
+    """Load the bundle's model after checking its hash, predict its input example and
+    compare with the predictions recorded at training time; returns a summary line."""
+    bundle = load_bundle(bundle_dir)
+    features = pd.DataFrame.from_records(bundle.example["features"])
+    if not reproduces(bundle.predict(features), bundle.example["predictions"]):
         raise PipelineError(
-            f"{bundle_dir}: version {entry['version']} does not reproduce the predictions "
+            f"{bundle_dir}: version {bundle.version} does not reproduce the predictions "
             "recorded at training time (different library versions?)"
         )
-    return f"version {entry['version']} reproduced {len(predicted)} recorded predictions"
+    return f"version {bundle.version} reproduced {len(features)} recorded predictions"

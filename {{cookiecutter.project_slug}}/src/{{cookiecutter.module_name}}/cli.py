@@ -130,5 +130,34 @@ def run(root: Root = Path(), params: Params = None) -> None:
             progress.advance(task)
 
 
+{% if cookiecutter.serving == "fastapi" -%}
+@app.command()
+def serve(
+    root: Root = Path(),
+    bundle: Annotated[
+        Path | None, typer.Option(help="Exported bundle to serve [default: the champion]")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the model over HTTP: the form at /, the API at /predict, docs at /docs."""
+    # Imported here: the web stack is only needed by this command.
+    import uvicorn
+
+    from .bundle import load_bundle, load_champion_bundle
+    from .registry import open_registry
+    from .service import create_app
+
+    with user_errors():
+        loaded = (
+            load_bundle(bundle)
+            if bundle is not None
+            else load_champion_bundle(open_registry(ProjectPaths.at(root)))
+        )
+    console.print(f"serving model version {loaded.version} on http://{host}:{port}/")
+    uvicorn.run(create_app(loaded), host=host, port=port, log_level="warning")
+
+
+{% endif -%}
 def main() -> None:
     app()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ class DatasetSchema:
     classes: list[Any] | None = None
     # Classification on a numeric target: labels are 1 when target > threshold.
     class_threshold: float | None = None
+    # The values each categorical feature takes in the training split, sorted.
+    categories: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def features(self) -> list[str]:

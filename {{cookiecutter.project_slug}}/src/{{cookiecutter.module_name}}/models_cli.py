@@ -87,8 +87,24 @@ def export(
 
 
 @models_app.command("smoke")
-def smoke(bundle_dir: Path) -> None:
+def smoke(
+    bundle_dir: Path,
+{%- if cookiecutter.serving == "fastapi" %}
+    url: Annotated[
+        str | None, typer.Option(help="Test the service at this URL serving the bundle instead")
+    ] = None,
+{%- endif %}
+) -> None:
     """Check an exported model: its hash, and that it reproduces its recorded predictions."""
     with user_errors():
+{%- if cookiecutter.serving == "fastapi" %}
+        if url is not None:
+            from .service_smoke import smoke_test_service
+
+            summary = smoke_test_service(bundle_dir, url)
+        else:
+            summary = smoke_test_bundle(bundle_dir)
+{%- else %}
         summary = smoke_test_bundle(bundle_dir)
+{%- endif %}
     console.print(f"smoke test passed: {summary}")

@@ -224,6 +224,7 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
         dropped_rows_without_target=dropped,
         classes=classes,
         class_threshold=threshold,
+        categories={column: sorted(train[column].dropna().unique()) for column in categorical},
     )
     prepared = PreparedData(train=train, holdout=holdout, schema=schema)
     save_prepared(prepared, out_dir)

@@ -1,0 +1,207 @@
+"""The prediction API, in-process: good and bad payloads, the form page, and a property
+test that no input whatsoever gets a 500."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from {{ cookiecutter.module_name }}.bundle import LoadedBundle, load_champion_bundle
+from {{ cookiecutter.module_name }}.config import ProjectPaths
+from {{ cookiecutter.module_name }}.pipeline import STAGES
+from {{ cookiecutter.module_name }}.registry import open_registry
+from {{ cookiecutter.module_name }}.service import create_app
+from {{ cookiecutter.module_name }}.service_schema import MAX_BATCH
+
+from .conftest import PROJECT_ROOT, write_patients_csv
+
+
+def trained_project(
+    root: Path, params: dict[str, Any] | None = None, goal: str | None = None
+) -> LoadedBundle:
+    """Run every stage in `root` and load the champion the way `serve` does."""
+    (root / "docs").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "docs" / "business_goal.md", root / "docs")
+    if goal is not None:
+        (root / "docs" / "business_goal.md").write_text(goal)
+    loaded = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+    (root / "params.yaml").write_text(yaml.safe_dump({**loaded, **(params or {})}))
+    paths = ProjectPaths.at(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        for stage in STAGES:
+            stage.run(paths)
+        return load_champion_bundle(open_registry(paths))
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> LoadedBundle:
+    return trained_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="module")
+def client(bundle: LoadedBundle) -> Iterator[TestClient]:
+    with TestClient(create_app(bundle)) as test_client:
+        yield test_client
+
+
+def example(bundle: LoadedBundle, index: int = 0) -> dict[str, Any]:
+    record: dict[str, Any] = bundle.example["features"][index]
+    return dict(record)
+
+
+def test_health_and_metadata(client: TestClient, bundle: LoadedBundle) -> None:
+    assert client.get("/health").json() == {"status": "ok", "model_version": bundle.version}
+    metadata = client.get("/metadata").json()
+    assert metadata["model_version"] == bundle.version
+    assert metadata["features"]["numeric"] == bundle.schema.numeric
+    assert metadata["holdout"] == bundle.entry["holdout"]
+
+
+def test_one_record_and_a_batch_reproduce_the_recorded_predictions(
+    client: TestClient, bundle: LoadedBundle
+) -> None:
+    one = client.post("/predict", json=example(bundle))
+    assert one.status_code == 200, one.text
+    assert one.json()["model_version"] == bundle.version
+    assert one.json()["predictions"] == pytest.approx(bundle.example["predictions"][:1])
+
+    batch = client.post("/predict", json=bundle.example["features"])
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["predictions"] == pytest.approx(bundle.example["predictions"])
+    if bundle.schema.task == "classification":
+        assert all(0 <= p <= 1 for p in batch.json()["probabilities"])
+
+
+def bad_payloads(bundle: LoadedBundle) -> dict[str, tuple[Any, str]]:
+    """Each bad payload and the field its 422 must name."""
+    first = bundle.schema.features[0]
+    record = example(bundle)
+    missing = {key: value for key, value in record.items() if key != first}
+    return {
+        "missing field": (missing, first),
+        "wrong type": ({**record, first: "seventy"}, first),
+        "null": ({**record, first: None}, first),
+        "unknown field": ({**record, "shoe_size": 42}, "shoe_size"),
+        "empty batch": ([], "batch"),
+        "oversized batch": ([record] * (MAX_BATCH + 1), "batch"),
+        "not an object": ("hello", "body"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing field",
+        "wrong type",
+        "null",
+        "unknown field",
+        "empty batch",
+        "oversized batch",
+        "not an object",
+    ],
+)
+def test_bad_payload_gets_422_naming_the_field(
+    client: TestClient, bundle: LoadedBundle, case: str
+) -> None:
+    payload, field = bad_payloads(bundle)[case]
+    response = client.post("/predict", json=payload)
+    assert response.status_code == 422, response.text
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert any(field in location for location in locations), locations
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_get_422(client: TestClient, bundle: LoadedBundle, number: str) -> None:
+    first = bundle.schema.features[0]
+    body = json.dumps({**example(bundle), first: 0.0}).replace("0.0", number, 1)
+    response = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert any(first in error["loc"] for error in response.json()["detail"])
+
+
+def test_malformed_json_gets_422(client: TestClient) -> None:
+    response = client.post(
+        "/predict", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+
+
+def test_form_page_has_a_labelled_input_per_feature(
+    client: TestClient, bundle: LoadedBundle
+) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for index, name in enumerate(bundle.schema.features):
+        assert f'<label for="feature-{index}">' in page.text
+        assert f'name="{name}"' in page.text
+    if "bmi" in bundle.schema.features:
+        assert "Body mass index (kg/m²)" in page.text
+
+
+def test_openapi_documents_every_feature(client: TestClient, bundle: LoadedBundle) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["Record"]["properties"]) == set(bundle.schema.features)
+
+
+def test_own_csv_gets_a_typed_api_and_unseen_categories_get_422(
+    tmp_path: Path,
+) -> None:
+    write_patients_csv(tmp_path / "data/raw/patients.csv")
+    csv_bundle = trained_project(
+        tmp_path,
+        {
+            "task": "regression",
+            "model": {"name": "ridge", "params": {"alpha": 1.0}},
+            "data": {
+                "source": "data/raw/patients.csv",
+                "target": "outcome",
+                "drop": ["patient_id"],
+                "class_threshold": None,
+            },
+        },
+        goal="---\nmetric: rmse\ndirection: minimize\nthreshold: 10\nmust_beat: dummy\n---\n",
+    )
+    with TestClient(create_app(csv_bundle)) as csv_client:
+        record = {"age": 50.0, "bmi": 28.0, "smoker": "yes", "region": "north"}
+        assert csv_client.post("/predict", json=record).status_code == 200
+        response = csv_client.post("/predict", json={**record, "region": "moon"})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"][-1] == "region"
+        assert "north" in response.json()["detail"][0]["msg"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_payload_gets_a_500(
+    client: TestClient, bundle: LoadedBundle, data: st.DataObject
+) -> None:
+    # Half arbitrary JSON, half records with the right keys and arbitrary values.
+    values = st.floats() | st.integers() | st.text(max_size=10) | st.none() | st.booleans()
+    shaped = st.fixed_dictionaries(dict.fromkeys(bundle.schema.features, values))
+    payload = data.draw(JSON | shaped | st.lists(shaped, max_size=3))
+    response = client.post(
+        "/predict",
+        content=json.dumps(payload, allow_nan=True),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code in (200, 422), response.text
