@@ -1,10 +1,15 @@
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
-{%- if cookiecutter.ci != "none" %}
-
+{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" %}
+{% if cookiecutter.ci != "none" %}
 import json
+{%- endif %}
 import os
+{%- if cookiecutter.serving == "fastapi" %}
+import shutil
+import subprocess
+{%- endif %}
 {%- if cookiecutter.ci in ["github", "gitlab"] %}
 import tarfile
 {%- endif %}
@@ -17,6 +22,9 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+{%- if cookiecutter.serving == "fastapi" %}
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+{%- endif %}
 CLI = "{{ cookiecutter.project_slug }}"
 {%- if cookiecutter.ci in ["github", "gitlab"] %}
 REGISTRY = Path("models/registry")
@@ -82,6 +90,60 @@ def deploy(session: nox.Session) -> None:
     chosen = [] if version == "champion" else ["--version", version]
     session.run(CLI, "models", "export", target, *chosen)
     session.run(CLI, "models", "smoke", target)
+{%- if cookiecutter.serving == "fastapi" %}
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Fill and submit the form page in headless Chromium against a live server.
+
+    Uses the system's Chromium (Debian: apt install chromium); downloads no browser.
+    """
+    chromium = next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+    if chromium is None:
+        session.skip("no Chromium on PATH (Debian: apt install chromium)")
+    install(session, "browser")
+    if not Path("models/registry").exists():
+        session.run(CLI, "run")  # the form needs a champion to serve
+    session.run("python", "tests/browser_form.py", chromium)
+
+
+@nox.session(venv_backend="none")
+def image(session: nox.Session) -> None:
+    """Build the service image around deploy/ENVIRONMENT, start it, smoke-test it from
+    inside the container, and with --push push it. Needs docker; run `deploy` first.
+
+    nox -s image -- ENVIRONMENT [--push]   IMAGE: the repository [default: the slug]
+    """
+    if not session.posargs:
+        session.error("usage: nox -s image -- ENVIRONMENT [--push]")
+    environment = session.posargs[0]
+    # Registries want lower-case repository names; GitHub owners may have capitals.
+    tag = f"{os.environ.get('IMAGE', CLI).lower()}:{environment}"
+    session.run(
+        "docker", "build", "--build-arg", f"MODEL_BUNDLE=deploy/{environment}",
+        "--tag", tag, ".", external=True,
+    )  # fmt: skip
+    started = session.run("docker", "run", "--detach", tag, silent=True, external=True)
+    container = str(started).strip()
+    try:
+        session.run(
+            "docker", "exec", container, CLI, "models", "smoke", "model",
+            "--url", "http://127.0.0.1:8000", external=True,
+        )  # fmt: skip
+    finally:
+        session.run("docker", "rm", "--force", container, silent=True, external=True)
+    if "--push" in session.posargs:
+        registry = os.environ.get("REGISTRY")
+        if registry:  # CI passes credentials by name; nothing is written to disk here
+            session.log(f"docker login {registry}")
+            subprocess.run(
+                ["docker", "login", registry, "--username", os.environ["REGISTRY_USER"],
+                 "--password-stdin"],
+                input=os.environ["REGISTRY_PASSWORD"], text=True, check=True,
+            )  # fmt: skip
+        session.run("docker", "push", tag, external=True)
+{%- endif %}
 {%- if cookiecutter.ci != "none" %}
 
 
