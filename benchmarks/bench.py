@@ -3,20 +3,24 @@
 Measures: the default bake (in-process and as a CLI process, median of several), the
 floor (cookiecutter's CLI rendering a one-file template), cookiecutter-data-science's
 default bake when it can run here, time from bake to trained model, the pipeline's
-stage times, and the deep tier's wall time from the last `nox -s variants`.
+stage times, single-prediction latency of the served model (p50/p99 and requests per
+second against a real uvicorn process), and the deep tier's wall time.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
 REPEATS = 7
 TARGET_OVER_FLOOR = 0.25
+TARGET_P50_MS = 5.0
+SERVING_REQUESTS = 2000
+SERVING_WARMUP = 100
+UV = shutil.which("uv") or "uv"  # `nox -s bench` installs it
 
 
 def median_seconds(action: Callable[[Path], object], repeats: int = REPEATS) -> float:
@@ -89,35 +97,89 @@ def ccds_bake_seconds() -> tuple[float | None, str]:
     return elapsed, "default bake"
 
 
-def bake_to_trained_model() -> tuple[float, dict[str, float]]:
-    """Seconds from `cookiecutter` to a registered model, and each stage's own time."""
-    uv = shutil.which("uv")
-    assert uv, "bench installs uv"
+def project_env() -> dict[str, str]:
     # Not the bench venv: nox points UV_PROJECT_ENVIRONMENT at it, and uv sync would prune it.
-    env = {
+    return {
         k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
     }
-    with tempfile.TemporaryDirectory() as scratch:
-        started = time.perf_counter()
-        cookiecutter(str(ROOT), no_input=True, output_dir=scratch)
-        project = next(Path(scratch).iterdir())
-        subprocess.run([uv, "sync", "--quiet"], cwd=project, env=env, check=True)
-        result = subprocess.run(
-            [uv, "run", "--no-sync", project.name, "run"],
-            cwd=project,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        elapsed = time.perf_counter() - started
+
+
+def bake_to_trained_model(scratch: Path) -> tuple[Path, float, dict[str, float]]:
+    """The default project in `scratch`, trained and registered; the seconds that took
+    from `cookiecutter` on, and each stage's own time."""
+    started = time.perf_counter()
+    cookiecutter(str(ROOT), no_input=True, output_dir=str(scratch))
+    project = next(scratch.iterdir())
+    subprocess.run([UV, "sync", "--quiet"], cwd=project, env=project_env(), check=True)
+    result = subprocess.run(
+        [UV, "run", "--no-sync", project.name, "run"],
+        cwd=project,
+        env=project_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
     stages = {
         name: float(seconds)
         for name, seconds in re.findall(
             r"^(\w+): .*\(([\d.]+)s\)$", result.stderr + result.stdout, re.M
         )
     }
-    return elapsed, stages
+    return project, elapsed, stages
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serving_latency(project: Path, requests: int = SERVING_REQUESTS) -> dict[str, float]:
+    """Single-record predictions against `serve` (a real uvicorn process) over loopback,
+    one keep-alive connection, one request at a time: p50, p99 and requests per second."""
+    port = free_port()
+    server = subprocess.Popen(
+        [UV, "run", "--no-sync", project.name, "serve", "--port", str(port)],
+        cwd=project,
+        env=project_env(),
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        record = json.loads((project / "models/candidate/training.json").read_text())
+        body = json.dumps(record["example"]["features"][0])
+        headers = {"Content-Type": "application/json"}
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        samples = []
+        for index in range(requests + SERVING_WARMUP):
+            started = time.perf_counter()
+            connection.request("POST", "/predict", body, headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"/predict answered {response.status}")
+            if index >= SERVING_WARMUP:
+                samples.append(time.perf_counter() - started)
+        connection.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    samples.sort()
+    return {
+        "p50": samples[len(samples) // 2] * 1000,
+        "p99": samples[int(len(samples) * 0.99)] * 1000,
+        "rps": len(samples) / sum(samples),
+    }
 
 
 def main() -> None:
@@ -147,12 +209,24 @@ def main() -> None:
         rows.append(
             ("cookiecutter-data-science 2.3.0 default bake", f"{ccds:.3f} s", f"ours is {verdict}")
         )
-    total, stages = bake_to_trained_model()
+    with tempfile.TemporaryDirectory() as scratch:
+        project, total, stages = bake_to_trained_model(Path(scratch))
+        rows.append(
+            ("bake -> uv sync -> trained + registered model", f"{total:.1f} s", "warm uv cache")
+        )
+        for name, seconds in stages.items():
+            rows.append((f"  stage {name}", f"{seconds:.1f} s", "as printed by `run`"))
+        latency = serving_latency(project)
+    note = f"{SERVING_REQUESTS} sequential single-record POST /predict, uvicorn, loopback"
+    rows.append(("serving: requests per second", f"{latency['rps']:.0f}", note))
     rows.append(
-        ("bake -> uv sync -> trained + registered model", f"{total:.1f} s", "warm uv cache")
+        (
+            "serving: p50 latency",
+            f"{latency['p50']:.2f} ms",
+            f"target < {TARGET_P50_MS} ms: {'met' if latency['p50'] < TARGET_P50_MS else 'MISSED'}",
+        )
     )
-    for name, seconds in stages.items():
-        rows.append((f"  stage {name}", f"{seconds:.1f} s", "as printed by `run`"))
+    rows.append(("serving: p99 latency", f"{latency['p99']:.2f} ms", ""))
     deep = BUILD / "deep-tier.json"
     if deep.is_file():
         wall = json.loads(deep.read_text())["wall_seconds"]
