@@ -8,7 +8,7 @@ COMMON = {
     "LICENSE",
     "README.md",
     "data/raw/.gitkeep",
-    "docs/business_goal.md",
+    "docs/01_business_understanding.md",
     "noxfile.py",
     "params.yaml",
     "pyproject.toml",
@@ -23,6 +23,7 @@ COMMON = {
     "tests/test_prepare.py",
     "tests/test_preprocess.py",
     "tests/test_register.py",
+    "tests/test_texts.py",
     "tests/test_train.py",
 }
 PACKAGE_MODULES = {
@@ -36,7 +37,9 @@ PACKAGE_MODULES = {
     "config.py",
     "dataset.py",
     "errors.py",
+    "checks.py",
     "evaluate.py",
+    "evaluation_report.py",
     "goal.py",
     "metrics.py",
     "model_io.py",
@@ -49,6 +52,7 @@ PACKAGE_MODULES = {
     "register.py",
     "registry.py",
     "report.py",
+    "texts.py",
     "train.py",
 }
 

@@ -85,7 +85,7 @@ def test_every_option_value_renders(cookies: Any, option: str, value: str) -> No
 def test_task_sets_params_and_gate(cookies: Any, task: str) -> None:
     project, _ = bake(cookies, task=task)
     params = yaml.safe_load((project / "params.yaml").read_text())
-    gate = front_matter((project / "docs/business_goal.md").read_text())
+    gate = front_matter((project / "docs/01_business_understanding.md").read_text())
     assert params["task"] == task
     assert set(gate) == {"metric", "direction", "threshold", "must_beat", "min_improvement"}
     assert gate["metric"] == ("rmse" if task == "regression" else "roc_auc")

@@ -122,7 +122,7 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
         assert (project / "models/registry/mlflow.db").is_file()
     else:
         assert (project / "models/registry/v1/model.skops").is_file()
-    for report in ("analysis_report.md", "test_report.md"):
+    for report in ("02_analysis_report.md", "06_test_report.md"):
         assert (project / "docs" / report).stat().st_size > 500
 
 

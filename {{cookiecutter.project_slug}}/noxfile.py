@@ -68,10 +68,10 @@ def pipeline(session: nox.Session) -> None:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:  # the test report becomes the workflow run's summary page
         with Path(summary).open("a", encoding="utf-8") as stream:
-            stream.write(Path("docs/test_report.md").read_text(encoding="utf-8"))
+            stream.write(Path("docs/06_test_report.md").read_text(encoding="utf-8"))
 {%- elif cookiecutter.ci == "azure-devops" %}
     if os.environ.get("TF_BUILD"):  # the test report becomes a tab of the pipeline run
-        print(f"##vso[task.uploadsummary]{Path('docs/test_report.md').resolve()}")
+        print(f"##vso[task.uploadsummary]{Path('docs/06_test_report.md').resolve()}")
 {%- endif %}
 
 
@@ -191,7 +191,7 @@ def publish_registry(session: nox.Session) -> None:
     tag = f"model-v{outcome['version']}"
     session.run(
         "gh", "release", "create", tag, str(ARCHIVE), "--title", tag,
-        "--notes-file", "docs/test_report.md", external=True,
+        "--notes-file", "docs/06_test_report.md", external=True,
     )  # fmt: skip
     if "GITHUB_OUTPUT" in os.environ:  # the train workflow passes this to deploy
         with Path(os.environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as stream:

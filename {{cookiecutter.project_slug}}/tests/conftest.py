@@ -26,7 +26,7 @@ def paths(tmp_path: Path) -> ProjectPaths:
     """A project root in tmp_path holding the real params.yaml and business goal."""
     (tmp_path / "docs").mkdir()
     shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
-    shutil.copy(PROJECT_ROOT / "docs" / "business_goal.md", tmp_path / "docs")
+    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", tmp_path / "docs")
     return ProjectPaths.at(tmp_path)
 
 

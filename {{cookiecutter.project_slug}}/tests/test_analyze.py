@@ -7,23 +7,26 @@ import pandas as pd
 from {{ cookiecutter.module_name }}.analyze import analyze, iqr_outliers
 from {{ cookiecutter.module_name }}.config import ProjectPaths
 from {{ cookiecutter.module_name }}.dataset import PreparedData
+from {{ cookiecutter.module_name }}.texts import text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_report_holds_real_numbers_and_figures(paths: ProjectPaths, prepared: PreparedData) -> None:
-    report = paths.docs / "analysis_report.md"
+    report = paths.docs / "02_analysis_report.md"
     summary = analyze(prepared, report, paths.figures)
-    text = report.read_text()
+    written = report.read_text()
     assert summary.rows == len(prepared.train)
-    assert f"The training split has {summary.rows} rows and 10 feature columns" in text
+    shape = text("finding.shape", rows=summary.rows, columns=10, numeric=10, categorical=0)
+    assert shape in written
+    assert f"## {text('exercise')}" in written
     # ltg and bmi are the strongest single predictors in the diabetes study.
     assert set(list(summary.target_correlations)[:2]) == {"bmi", "ltg"}
     assert ("tc", "ldl") in {(a, b) for a, b, _ in summary.correlated_pairs}
-    for link in re.findall(r"!\[[^]]*\]\(([^)]+)\)", text):
+    for link in re.findall(r"!\[[^]]*\]\(([^)]+)\)", written):
         figure = (report.parent / link).resolve()
         assert figure.read_bytes().startswith(PNG_SIGNATURE), link
-    assert "TODO" not in text
+    assert "TODO" not in written
 
 
 def test_iqr_outliers_uses_tukey_fences() -> None:

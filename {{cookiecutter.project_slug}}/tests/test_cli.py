@@ -34,7 +34,7 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     assert (paths.candidate / "model.skops").is_file()
     registration = json.loads((paths.reports / "registration.json").read_text())
     assert registration == {"registered": True, "version": 1, "reason": "There is no champion yet."}
-    for report in ("analysis_report.md", "test_report.md"):
+    for report in ("02_analysis_report.md", "06_test_report.md"):
         assert (paths.docs / report).stat().st_size > 500
 
     # Same data, same params: the second run's model is no better, so nothing new is stored.
@@ -118,7 +118,7 @@ def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
     assert code == 0, output
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     assert metrics["holdout"]["rmse"] < metrics["baseline"]["rmse"] / 2
-    assert "`smoker`" in (paths.docs / "analysis_report.md").read_text()
+    assert "`smoker`" in (paths.docs / "02_analysis_report.md").read_text()
 
 
 def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> None:

@@ -4,14 +4,24 @@ import json
 from pathlib import Path
 
 import pytest
+from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.module_name }}.checks import slice_scores
 from {{ cookiecutter.module_name }}.config import Params, ProjectPaths, load_params
 from {{ cookiecutter.module_name }}.dataset import PreparedData
 from {{ cookiecutter.module_name }}.errors import PipelineError
 from {{ cookiecutter.module_name }}.evaluate import evaluate
+from {{ cookiecutter.module_name }}.evaluation_report import conclusion
 from {{ cookiecutter.module_name }}.goal import BusinessGoal, load_goal
 from {{ cookiecutter.module_name }}.registry import ModelRegistry
-from {{ cookiecutter.module_name }}.train import train
+from {{ cookiecutter.module_name }}.texts import text
+from {{ cookiecutter.module_name }}.train import load_candidate, train
+
+
+def model_of(paths: ProjectPaths) -> Pipeline:
+    model, _ = load_candidate(paths.candidate)
+    return model
+
 
 GOALS = {
     "regression": BusinessGoal(metric="rmse", direction="minimize", threshold=60),
@@ -23,7 +33,7 @@ def test_metrics_and_report_carry_the_verdict(
     paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
 ) -> None:
     train(prepared, task_params, paths.candidate)
-    report = paths.docs / "test_report.md"
+    report = paths.docs / "06_test_report.md"
     evaluation = evaluate(
         prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, registry
     )
@@ -34,9 +44,21 @@ def test_metrics_and_report_carry_the_verdict(
     assert metrics["decision"]["register"] is True
     goal_metric = GOALS[task_params.task].metric
     assert metrics["holdout"][goal_metric] == evaluation.holdout[goal_metric]
-    text = report.read_text()
-    assert "**PASS**" in text
-    assert f"{evaluation.holdout[goal_metric]:.4g}" in text
+    written = report.read_text()
+    assert f"**{text('pass')}**" in written
+    assert f"{evaluation.holdout[goal_metric]:.4g}" in written
+    # The workshop's three test levels, then the verdict in one sentence.
+    for level in ("test.model_level", "test.service_level", "test.system_level"):
+        assert f"## {text(level)}" in written
+    assert f"### {text('test.slices')}" in written
+    service = written.split(f"## {text('test.service_level')}")[1].split("## ")[0]
+    assert service.count(f"| {text('pass')} |") == 4
+    assert written.rstrip().endswith(conclusion(evaluation))
+    # Slices of the diabetes data: sex as coded, age in bands.
+    slices = {
+        (item.column, item.group) for item in slice_scores(model_of(paths), prepared, goal_metric)
+    }
+    assert {("sex", "1.0"), ("sex", "2.0"), ("age", "60+")} <= slices
     for figure in paths.figures.iterdir():
         assert figure.stat().st_size > 1000
 
@@ -53,13 +75,13 @@ def test_unreachable_goal_is_reported_as_missed(
         paths.candidate,
         strict,
         paths.reports,
-        paths.docs / "test_report.md",
+        paths.docs / "06_test_report.md",
         registry,
     )
     assert evaluation.goal.met is False
     assert evaluation.goal.beats_baseline is True
     assert evaluation.decision.register is False
-    assert "**FAIL**" in (paths.docs / "test_report.md").read_text()
+    assert f"**{text('fail')}**" in (paths.docs / "06_test_report.md").read_text()
 
 
 def test_project_goal_is_valid(paths: ProjectPaths) -> None:
@@ -77,14 +99,14 @@ def test_project_goal_is_valid(paths: ProjectPaths) -> None:
     ],
 )
 def test_bad_goal_is_named(tmp_path: Path, front_matter: str, message: str) -> None:
-    goal_file = tmp_path / "business_goal.md"
+    goal_file = tmp_path / "01_business_understanding.md"
     goal_file.write_text(f"---\n{front_matter}---\n# Goal\n")
     with pytest.raises(PipelineError, match=message):
         load_goal(goal_file, "regression")
 
 
 def test_goal_without_front_matter(tmp_path: Path) -> None:
-    goal_file = tmp_path / "business_goal.md"
+    goal_file = tmp_path / "01_business_understanding.md"
     goal_file.write_text("# Goal\n")
     with pytest.raises(PipelineError, match="no YAML front matter"):
         load_goal(goal_file, "regression")

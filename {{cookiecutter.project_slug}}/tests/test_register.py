@@ -29,7 +29,7 @@ LOOSE_RMSE = BusinessGoal(metric="rmse", direction="minimize", threshold=100)
 def evaluate_and_register(
     paths: ProjectPaths, prepared: PreparedData, goal: BusinessGoal, registry: ModelRegistry
 ) -> Registration:
-    report = paths.docs / "test_report.md"
+    report = paths.docs / "06_test_report.md"
     evaluate(prepared, paths.candidate, goal, paths.reports, report, registry)
     return register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
 

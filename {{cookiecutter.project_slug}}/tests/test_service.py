@@ -30,9 +30,9 @@ def trained_project(
 ) -> LoadedBundle:
     """Run every stage in `root` and load the champion the way `serve` does."""
     (root / "docs").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "docs" / "business_goal.md", root / "docs")
+    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", root / "docs")
     if goal is not None:
-        (root / "docs" / "business_goal.md").write_text(goal)
+        (root / "docs" / "01_business_understanding.md").write_text(goal)
     loaded = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
     (root / "params.yaml").write_text(yaml.safe_dump({**loaded, **(params or {})}))
     paths = ProjectPaths.at(root)

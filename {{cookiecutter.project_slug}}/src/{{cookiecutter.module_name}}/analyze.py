@@ -15,14 +15,16 @@ import pandas as pd
 from .artifacts import write_text
 from .dataset import PreparedData
 from .report import (
+    exercise_section,
     markdown_table,
     new_figure,
     new_figure_row,
     relative_link,
     save_figure,
 )
+from .texts import figure_text, text
 
-REPORT_FILE = "analysis_report.md"
+REPORT_FILE = "02_analysis_report.md"
 HIGH_MISSING_RATE = 0.5
 HIGH_PAIR_CORRELATION = 0.8
 TOP_FEATURES_PLOTTED = 3
@@ -105,69 +107,69 @@ def summarize(prepared: PreparedData) -> AnalysisSummary:
     )
 
 
+def code_names(names: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
 def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
     """Plain sentences a reader can act on."""
     schema = prepared.schema
     notes = [
-        f"The training split has {summary.rows} rows and {summary.columns} feature columns "
-        f"({len(schema.numeric)} numeric, {len(schema.categorical)} categorical)."
+        text(
+            "finding.shape",
+            rows=summary.rows,
+            columns=summary.columns,
+            numeric=len(schema.numeric),
+            categorical=len(schema.categorical),
+        )
     ]
     if schema.dropped_rows_without_target:
-        notes.append(
-            f"{schema.dropped_rows_without_target} rows had no target value and were "
-            "left out before splitting."
-        )
+        notes.append(text("finding.dropped", count=schema.dropped_rows_without_target))
     missing = {name: rate for name, rate in summary.missing_rates.items() if rate > 0}
     if missing:
         worst = max(missing, key=lambda name: missing[name])
-        notes.append(
-            f"{len(missing)} columns have missing values; the worst is `{worst}` "
-            f"({missing[worst]:.0%}). The model imputes them and keeps an indicator."
-        )
+        notes.append(text("finding.missing", count=len(missing), worst=worst, rate=missing[worst]))
     else:
-        notes.append("No column has missing values.")
+        notes.append(text("finding.no_missing"))
     if summary.high_missing:
-        notes.append(
-            "More than half of the values are missing in "
-            f"{', '.join(f'`{name}`' for name in summary.high_missing)}: ask the data "
-            "engineer why, and consider dropping them."
-        )
+        notes.append(text("finding.high_missing", names=code_names(summary.high_missing)))
     if summary.target_correlations:
         name, value = next(iter(summary.target_correlations.items()))
-        notes.append(
-            f"`{name}` is the numeric feature most correlated with the target (r = {value:.2f})."
-        )
+        notes.append(text("finding.top_correlation", name=name, value=value))
         weak = [n for n, v in summary.target_correlations.items() if abs(v) < 0.1]
         if weak:
-            notes.append(
-                f"{len(weak)} numeric features have |r| < 0.1 with the target: "
-                f"{', '.join(f'`{n}`' for n in weak)} (non-linear effects may remain)."
-            )
+            notes.append(text("finding.weak", count=len(weak), names=code_names(weak)))
     if summary.correlated_pairs:
         left, right, value = summary.correlated_pairs[0]
         notes.append(
-            f"{len(summary.correlated_pairs)} feature pairs correlate above "
-            f"{HIGH_PAIR_CORRELATION}, e.g. `{left}` and `{right}` (r = {value:.2f}); "
-            "they carry overlapping information."
+            text(
+                "finding.pairs",
+                count=len(summary.correlated_pairs),
+                threshold=HIGH_PAIR_CORRELATION,
+                left=left,
+                right=right,
+                value=value,
+            )
         )
     if summary.target_stats:
+        stats = summary.target_stats
         notes.append(
-            f"The target ranges from {summary.target_stats['min']:.4g} to "
-            f"{summary.target_stats['max']:.4g} (median {summary.target_stats['50%']:.4g})"
-            f" with {summary.target_outliers} IQR outliers."
+            text(
+                "finding.target_range",
+                low=stats["min"],
+                high=stats["max"],
+                median=stats["50%"],
+                outliers=summary.target_outliers,
+            )
         )
     if summary.class_balance:
         smallest = min(summary.class_balance, key=lambda k: summary.class_balance[k])
         notes.append(
-            f"The rarest class is {smallest!r} at "
-            f"{summary.class_balance[smallest]:.0%} of training rows."
+            text("finding.rarest", label=repr(smallest), share=summary.class_balance[smallest])
         )
     high_cardinality = [n for n, count in summary.cardinality.items() if count > 50]
     if high_cardinality:
-        notes.append(
-            f"High-cardinality categorical columns: "
-            f"{', '.join(f'`{n}`' for n in high_cardinality)}; rare values are grouped."
-        )
+        notes.append(text("finding.cardinality", names=code_names(high_cardinality)))
     return notes
 
 
@@ -183,13 +185,15 @@ def plot_figures(
     if schema.task == "regression":
         axes.hist(frame[schema.target].astype(float), bins=30, color="#4C72B0")
         axes.set_xlabel(schema.target)
-        axes.set_ylabel("rows")
+        axes.set_ylabel(figure_text("rows"))
     else:
         counts = frame[schema.target].astype(str).value_counts().sort_index()
         axes.bar(counts.index, counts.to_numpy(), color="#4C72B0")
-        axes.set_ylabel("rows")
-    axes.set_title(f"Distribution of {schema.target} (training split)")
-    figures["Target distribution"] = save_figure(figure, figures_dir / "target_distribution.png")
+        axes.set_ylabel(figure_text("rows"))
+    axes.set_title(figure_text("plot.distribution", target=schema.target))
+    figures[text("figure.target_distribution")] = save_figure(
+        figure, figures_dir / "target_distribution.png"
+    )
 
     if len(schema.numeric) > 1:
         matrix = frame[schema.numeric].astype(float).corr()
@@ -198,9 +202,9 @@ def plot_figures(
         image = axes.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
         axes.set_xticks(range(len(schema.numeric)), schema.numeric, rotation=90)
         axes.set_yticks(range(len(schema.numeric)), schema.numeric)
-        figure.colorbar(image, ax=axes, label="Pearson r")
-        axes.set_title("Correlation between numeric features")
-        figures["Correlation heatmap"] = save_figure(figure, figures_dir / "correlation.png")
+        figure.colorbar(image, ax=axes, label=figure_text("pearson"))
+        axes.set_title(figure_text("plot.correlation"))
+        figures[text("figure.correlation")] = save_figure(figure, figures_dir / "correlation.png")
 
     top = list(summary.target_correlations)[:TOP_FEATURES_PLOTTED]
     if top:
@@ -210,10 +214,16 @@ def plot_figures(
             axes.set_xlabel(name)
             axes.set_ylabel(schema.target)
             axes.set_title(f"r = {summary.target_correlations[name]:.2f}")
-        figures["Top features against the target"] = save_figure(
-            figure, figures_dir / "top_features.png"
-        )
+        figures[text("figure.top_features")] = save_figure(figure, figures_dir / "top_features.png")
     return figures
+
+
+ANALYSIS_QUESTIONS = (
+    ("role.domain", "ask.analysis.domain"),
+    ("role.engineer", "ask.analysis.engineer"),
+    ("role.scientist", "ask.analysis.scientist"),
+    ("role.product", "ask.analysis.product"),
+)
 
 
 def render_report(
@@ -221,24 +231,27 @@ def render_report(
 ) -> str:
     schema = prepared.schema
     sections = [
-        "# Analysis report",
+        f"# {text('analysis.title')}",
         "",
-        f"Written by the `analyze` stage from `{schema.source}` (training split, "
-        f"{summary.rows} rows; data fingerprint `{schema.fingerprint[:12]}`). "
-        "Rerun the stage to refresh it; edits here are overwritten.",
+        text(
+            "analysis.intro",
+            source=schema.source,
+            rows=summary.rows,
+            fingerprint=schema.fingerprint[:12],
+        ),
         "",
-        "## Findings",
+        f"## {text('analysis.findings')}",
         "",
         *(f"- {note}" for note in findings(summary, prepared)),
         "",
-        "## Columns",
+        f"## {text('analysis.columns')}",
         "",
         markdown_table(
-            ["column", "type", "missing", "unique values"],
+            [text("column"), text("type"), text("missing"), text("unique")],
             [
                 [
                     f"`{name}`",
-                    "numeric" if name in schema.numeric else "categorical",
+                    text("numeric") if name in schema.numeric else text("categorical"),
                     f"{summary.missing_rates[name]:.1%}",
                     int(prepared.train[name].nunique()),
                 ]
@@ -246,23 +259,26 @@ def render_report(
             ],
         ),
         "",
-        "## Target",
+        f"## {text('analysis.target')}",
         "",
     ]
     if summary.target_stats:
+        stats = summary.target_stats
         sections += [
             markdown_table(
-                ["count", "mean", "std", "min", "25%", "median", "75%", "max", "IQR outliers"],
+                [
+                    *(text(f"stat.{name}") for name in ("count", "mean", "std", "min")),
+                    "25%",
+                    text("stat.median"),
+                    "75%",
+                    text("stat.max"),
+                    text("stat.outliers"),
+                ],
                 [
                     [
-                        int(summary.target_stats["count"]),
-                        summary.target_stats["mean"],
-                        summary.target_stats["std"],
-                        summary.target_stats["min"],
-                        summary.target_stats["25%"],
-                        summary.target_stats["50%"],
-                        summary.target_stats["75%"],
-                        summary.target_stats["max"],
+                        int(stats["count"]),
+                        *(stats[key] for key in ("mean", "std", "min", "25%", "50%", "75%")),
+                        stats["max"],
                         summary.target_outliers,
                     ]
                 ],
@@ -271,50 +287,54 @@ def render_report(
     else:
         sections += [
             markdown_table(
-                ["class", "share of rows"],
+                [text("class"), text("share")],
                 [[label, f"{share:.1%}"] for label, share in summary.class_balance.items()],
             )
         ]
         if schema.class_threshold is not None:
             sections += [
                 "",
-                f"Class 1 means {schema.target} above {schema.class_threshold:g} "
-                "(the training split's threshold); class 0 means at or below it.",
+                text(
+                    "analysis.class_threshold",
+                    target=schema.target,
+                    threshold=schema.class_threshold,
+                ),
             ]
     if summary.target_correlations:
         sections += [
             "",
-            "## Correlation with the target",
+            f"## {text('analysis.target_correlation')}",
             "",
             markdown_table(
-                ["feature", "Pearson r"],
+                [text("feature"), text("pearson")],
                 [[f"`{n}`", v] for n, v in summary.target_correlations.items()],
             ),
         ]
     if summary.correlated_pairs:
         sections += [
             "",
-            f"## Feature pairs with |r| > {HIGH_PAIR_CORRELATION}",
+            f"## {text('analysis.pairs', threshold=HIGH_PAIR_CORRELATION)}",
             "",
             markdown_table(
-                ["feature", "feature", "r"],
+                [text("feature"), text("feature"), "r"],
                 [[f"`{a}`", f"`{b}`", r] for a, b, r in summary.correlated_pairs],
             ),
         ]
     if summary.cardinality:
         sections += [
             "",
-            "## Categorical columns",
+            f"## {text('analysis.categorical')}",
             "",
             markdown_table(
-                ["column", "distinct values"],
+                [text("column"), text("distinct")],
                 [[f"`{n}`", c] for n, c in summary.cardinality.items()],
             ),
         ]
-    sections += ["", "## Figures", ""]
+    sections += ["", f"## {text('figures')}", ""]
     sections += [
         f"![{title}]({relative_link(path, report_path)})\n" for title, path in figures.items()
     ]
+    sections += ["", *exercise_section(ANALYSIS_QUESTIONS)]
     return "\n".join(sections).rstrip() + "\n"
 
 

@@ -74,7 +74,7 @@ def prepare(root: Root = Path(), params: Params = None, data_dir: DataDir = None
 
 @app.command()
 def analyze(root: Root = Path(), data_dir: DataDir = None, reports_dir: ReportsDir = None) -> None:
-    """Write docs/analysis_report.md and its figures from the training split."""
+    """Write docs/02_analysis_report.md and its figures from the training split."""
     run_stage(STAGE["analyze"], resolve_paths(root, data_dir=data_dir, reports_dir=reports_dir))
 
 

@@ -35,7 +35,7 @@ class ProjectPaths:
         return cls(
             root=root,
             params=root / "params.yaml",
-            business_goal=root / "docs" / "business_goal.md",
+            business_goal=root / "docs" / "01_business_understanding.md",
             docs=root / "docs",
             interim=root / "data" / "interim",
             processed=root / "data" / "processed",

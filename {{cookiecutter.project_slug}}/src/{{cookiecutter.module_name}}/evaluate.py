@@ -10,20 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sklearn.metrics import RocCurveDisplay
-from sklearn.pipeline import Pipeline
-
 from .artifacts import write_json, write_text
+from .checks import service_checks, slice_scores
 from .dataset import PreparedData
+from .evaluation_report import TestLevels, plot_figures, render_report
 from .goal import BusinessGoal, GoalVerdict, judge
 from .metrics import is_better, score
 from .models import make_baseline
 from .registry import ModelRegistry, load_champion
-from .report import markdown_table, new_figure, relative_link, save_figure
 from .train import load_candidate
 
 METRICS_FILE = "metrics.json"
-REPORT_FILE = "test_report.md"
+REPORT_FILE = "06_test_report.md"
 
 
 @dataclass(frozen=True)
@@ -80,117 +78,6 @@ class Evaluation:
         }
 
 
-def plot_figures(model: Pipeline, prepared: PreparedData, figures_dir: Path) -> dict[str, Path]:
-    features = prepared.features(prepared.holdout)
-    labels = prepared.labels(prepared.holdout)
-    figures: dict[str, Path] = {}
-    if prepared.schema.task == "regression":
-        predicted = model.predict(features)
-        actual = labels.to_numpy(dtype=float)
-        figure, axes = new_figure(5, 5)
-        axes.scatter(actual, predicted, s=10, alpha=0.7)
-        low, high = (
-            float(min(actual.min(), predicted.min())),
-            float(max(actual.max(), predicted.max())),
-        )
-        axes.plot([low, high], [low, high], color="grey", linestyle="--", label="perfect")
-        axes.set_xlabel(f"actual {prepared.schema.target}")
-        axes.set_ylabel(f"predicted {prepared.schema.target}")
-        axes.set_title("Predicted vs actual (holdout)")
-        axes.legend()
-        figures["Predicted vs actual"] = save_figure(
-            figure, figures_dir / "predicted_vs_actual.png"
-        )
-        figure, axes = new_figure()
-        axes.scatter(predicted, actual - predicted, s=10, alpha=0.7)
-        axes.axhline(0, color="grey", linestyle="--")
-        axes.set_xlabel("predicted")
-        axes.set_ylabel("residual (actual - predicted)")
-        axes.set_title("Residuals (holdout)")
-        figures["Residuals"] = save_figure(figure, figures_dir / "residuals.png")
-    elif len(prepared.schema.classes or []) == 2:
-        figure, axes = new_figure(5, 5)
-        RocCurveDisplay.from_estimator(model, features, labels, ax=axes)
-        axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label="chance")
-        axes.set_title("ROC curve (holdout)")
-        figures["ROC curve"] = save_figure(figure, figures_dir / "roc_curve.png")
-    return figures
-
-
-def render_report(
-    evaluation: Evaluation,
-    goal: BusinessGoal,
-    prepared: PreparedData,
-    figures: dict[str, Path],
-    report_path: Path,
-) -> str:
-    verdict = evaluation.goal
-    metric_rows = [
-        [
-            f"**{name}**" if name == verdict.metric else name,
-            evaluation.cv[name]["mean"],
-            evaluation.cv[name]["std"],
-            value,
-            evaluation.baseline[name],
-            *([evaluation.champion[name]] if evaluation.champion else []),
-        ]
-        for name, value in evaluation.holdout.items()
-    ]
-    metric_headers = ["metric", "CV mean", "CV std", "holdout", "dummy (holdout)"]
-    if evaluation.champion:
-        metric_headers.append(f"champion v{evaluation.champion_version} (holdout)")
-    decision = "register" if evaluation.decision.register else "do not register"
-    sections = [
-        "# Test report",
-        "",
-        f"Written by the `evaluate` stage for model `{evaluation.record['model']}` "
-        f"(sha256 `{evaluation.record['sha256'][:12]}`), trained {evaluation.record['trained_at']} "
-        f"on data `{prepared.schema.fingerprint[:12]}`. Rerun the stage to refresh it.",
-        "",
-        "## Verdict",
-        "",
-        f"**{'PASS' if verdict.met else 'FAIL'}** — {verdict.sentence()}",
-        "",
-        f"Decision: **{decision}**. " + " ".join(evaluation.decision.reasons[1:]),
-        "",
-        "## Acceptance gate (from docs/business_goal.md)",
-        "",
-        markdown_table(
-            ["metric", "direction", "threshold", "must beat", "min improvement"],
-            [
-                [
-                    goal.metric,
-                    goal.direction,
-                    goal.threshold,
-                    goal.must_beat or "-",
-                    goal.min_improvement,
-                ]
-            ],
-        ),
-        "",
-        "## Data checks",
-        "",
-        f"- Training rows: {len(prepared.train)}; holdout rows: {len(prepared.holdout)} "
-        "(never used for training or cross-validation).",
-        f"- Features: {len(prepared.schema.numeric)} numeric, "
-        f"{len(prepared.schema.categorical)} categorical.",
-        f"- Rows dropped for a missing target: {prepared.schema.dropped_rows_without_target}.",
-        "",
-        "## Model metrics",
-        "",
-        markdown_table(metric_headers, metric_rows),
-        "",
-        "The dummy ignores every feature (it predicts the training mean or class prior): a "
-        "model that cannot beat it has learned nothing useful.",
-    ]
-    if figures:
-        sections += ["", "## Figures", ""]
-        sections += [
-            f"![{title}]({relative_link(path, report_path)})\n" for title, path in figures.items()
-        ]
-    return "\n".join(sections).rstrip() + "\n"
-
-
 def evaluate(
     prepared: PreparedData,
     candidate_dir: Path,
@@ -223,6 +110,10 @@ def evaluate(
         decision=decide(goal, verdict, champion_scores),
     )
     figures = plot_figures(model, prepared, reports_dir / "figures")
+    checks = TestLevels(
+        slices=slice_scores(model, prepared, goal.metric),
+        service=service_checks(model, prepared, candidate_dir),
+    )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
-    write_text(report_path, render_report(evaluation, goal, prepared, figures, report_path))
+    write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
     return evaluation

@@ -1,4 +1,5 @@
-"""The business goal: the YAML front matter of docs/business_goal.md is the acceptance gate."""
+"""The business goal: the YAML front matter of docs/01_business_understanding.md is
+the acceptance gate."""
 
 from __future__ import annotations
 

@@ -14,12 +14,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .artifacts import atomic_path
+from .texts import JAPANESE_FONTS, figure_language, text
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     def cell(value: object) -> str:
-        text = f"{value:.4g}" if isinstance(value, float) else str(value)
-        return text.replace("|", "\\|").replace("\n", " ")
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        return shown.replace("|", "\\|").replace("\n", " ")
 
     lines = [
         "| " + " | ".join(headers) + " |",
@@ -29,12 +30,33 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
     return "\n".join(lines)
 
 
+def use_label_font() -> None:
+    """Draw Japanese labels with a Japanese font when the figures are in Japanese."""
+    if figure_language() == "ja":
+        plt.rcParams["font.sans-serif"] = [*JAPANESE_FONTS, *plt.rcParams["font.sans-serif"]]
+
+
+def exercise_section(questions: Sequence[tuple[str, str]]) -> list[str]:
+    """The closing "communication exercise": whom to ask what, before acting on a report."""
+    return [
+        f"## {text('exercise')}",
+        "",
+        text("exercise.intro"),
+        "",
+        markdown_table(
+            [text("role"), text("question")], [[text(role), text(ask)] for role, ask in questions]
+        ),
+    ]
+
+
 def new_figure(width: float = 6.0, height: float = 4.0) -> tuple[Figure, Axes]:
+    use_label_font()
     figure, axes = plt.subplots(figsize=(width, height), layout="constrained")
     return figure, axes
 
 
 def new_figure_row(count: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
+    use_label_font()
     figure, axes = plt.subplots(
         1, count, figsize=(width, height), squeeze=False, layout="constrained"
     )

@@ -1,0 +1,96 @@
+"""Checks behind the test report: the goal metric per slice of the holdout rows, and the
+service-level path (input processing, load, predict, output processing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from .dataset import PreparedData
+from .errors import PipelineError
+from .metrics import score
+from .train import load_candidate
+
+MIN_SLICE_ROWS = 10
+MAX_SLICE_VALUES = 10  # a column with more distinct values is not sliced
+AGE_BANDS = (0, 40, 50, 60, 200)  # <40, 40-49, 50-59, 60+
+
+
+@dataclass(frozen=True)
+class SliceScore:
+    column: str
+    group: str
+    rows: int
+    value: float | None  # None when the metric is undefined there (one class only)
+
+
+def as_labels(values: pd.Series) -> pd.Series:
+    """Group labels as text, with missing values as a group of their own."""
+    return values.map(lambda value: "(missing)" if pd.isna(value) else str(value))
+
+
+def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.Series]:
+    """Columns to slice by: categories and few-valued numbers as they are, age in bands."""
+    groups: dict[str, pd.Series] = {}
+    for name in prepared.schema.features:
+        column = holdout[name]
+        if name == "age" and name in prepared.schema.numeric:
+            bands = pd.cut(column, AGE_BANDS, right=False, labels=["<40", "40-49", "50-59", "60+"])
+            groups[name] = as_labels(bands.astype(object))
+        elif column.nunique() <= MAX_SLICE_VALUES:
+            groups[name] = as_labels(column)
+    return groups
+
+
+def slice_scores(model: Pipeline, prepared: PreparedData, metric: str) -> list[SliceScore]:
+    holdout = prepared.holdout
+    scores: list[SliceScore] = []
+    for name, groups in slice_groups(holdout, prepared).items():
+        for group in sorted(groups.unique()):
+            rows = holdout[groups == group]
+            if len(rows) < MIN_SLICE_ROWS:
+                continue
+            try:
+                value: float | None = score(
+                    model, prepared.features(rows), prepared.labels(rows), prepared.schema
+                )[metric]
+            except ValueError:  # e.g. ROC AUC of a group holding one class only
+                value = None
+            scores.append(SliceScore(name, group, len(rows), value))
+    return scores
+
+
+@dataclass(frozen=True)
+class ServiceCheck:
+    step: str  # input, load, predict, output
+    passed: bool
+
+
+def service_checks(
+    model: Pipeline, prepared: PreparedData, candidate_dir: Path
+) -> list[ServiceCheck]:
+    """The production path, through the package's own loader rather than the object in
+    memory: what a service would do with the saved model file."""
+    features = prepared.features(prepared.holdout)
+    has_inputs = list(features.columns) == prepared.schema.features
+    try:
+        loaded, _ = load_candidate(candidate_dir)
+        loads = True
+    except PipelineError:
+        loaded, loads = model, False
+    served = np.asarray(loaded.predict(features))
+    same = bool(np.array_equal(served, np.asarray(model.predict(features))))
+    if prepared.schema.task == "regression":
+        valid_output = bool(np.isfinite(served.astype(float)).all())
+    else:
+        valid_output = set(served.tolist()) <= set(prepared.schema.classes or [])
+    return [
+        ServiceCheck("input", has_inputs),
+        ServiceCheck("load", loads),
+        ServiceCheck("predict", loads and same),
+        ServiceCheck("output", valid_output),
+    ]
