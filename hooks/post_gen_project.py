@@ -18,6 +18,7 @@ CHOSEN: dict[str, str] = json.loads(
         "tracking": cookiecutter.tracking,
         "ci": cookiecutter.ci,
         "serving": cookiecutter.serving,
+        "notebooks": cookiecutter.notebooks,
     } | tojson }}'''
 )
 # fmt: on
@@ -33,6 +34,7 @@ CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
         "azure-devops": [".azure-pipelines", "renovate.json"],
         "none": [],
     },
+    "notebooks": {"yes": ["notebooks"], "no": []},
     "serving": {
         "fastapi": [
             "src/{module}/service.py",
@@ -58,6 +60,17 @@ def unused_paths(chosen: dict[str, str]) -> set[str]:
     return {path.format(module=chosen["module_name"]) for path in dropped - kept}
 
 
+def normalise_notebooks(folder: Path) -> None:
+    """Write notebooks the way nbformat and nbstripout do (sorted keys, one-space indent,
+    UTF-8 text), so the pre-commit hook finds nothing to change in a fresh project. The
+    template stores them ASCII-escaped: cookiecutter's binary-file sniffing can mistake a
+    file that starts with Japanese text for binary and copy it unrendered."""
+    for notebook in folder.glob("*.ipynb"):
+        content = json.loads(notebook.read_text(encoding="utf-8"))
+        text = json.dumps(content, indent=1, sort_keys=True, ensure_ascii=False)
+        notebook.write_text(text + "\n", encoding="utf-8")
+
+
 def main() -> None:
     for relative in sorted(unused_paths(CHOSEN)):
         path = Path(relative)
@@ -65,6 +78,7 @@ def main() -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+    normalise_notebooks(Path("notebooks"))
 
 
 if __name__ == "__main__":

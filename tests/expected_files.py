@@ -9,6 +9,7 @@ COMMON = {
     "README.md",
     "data/raw/.gitkeep",
     "docs/01_business_understanding.md",
+    "docs/03_data_request.md",
     "noxfile.py",
     "params.yaml",
     "pyproject.toml",
@@ -79,6 +80,17 @@ BY_OPTION: dict[str, dict[str, set[str]]] = {
             "renovate.json",
         },
         "none": set(),
+    },
+    "notebooks": {
+        "yes": {
+            "notebooks/01_business_understanding.ipynb",
+            "notebooks/02_analyze.ipynb",
+            "notebooks/03_prepare.ipynb",
+            "notebooks/04_preprocess.ipynb",
+            "notebooks/05_train.ipynb",
+            "notebooks/06_test.ipynb",
+        },
+        "no": set(),
     },
     "serving": {
         "fastapi": {

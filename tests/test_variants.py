@@ -102,6 +102,9 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
     tool("pytest", "-q", "-p", "no:cacheprovider")
     output = tool(context["project_slug"], "run")
     assert "register: version 1" in output, output
+    if answers["notebooks"] == "yes":
+        # Every notebook, in order, after the pipeline: any error in a cell fails.
+        tool("pytest", "--nbmake", "notebooks", "-q", "-p", "no:cacheprovider")
 
     metrics = json.loads((project / "reports" / "metrics.json").read_text())
     goal = metrics["goal"]

@@ -75,6 +75,15 @@ def pipeline(session: nox.Session) -> None:
 {%- endif %}
 
 
+{% if cookiecutter.notebooks == "yes" -%}
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Execute every notebook in order (01 ... 06); any error in a cell fails."""
+    install(session, "notebooks")
+    session.run("pytest", "--nbmake", "notebooks", *session.posargs)
+
+
+{% endif -%}
 @nox.session
 def deploy(session: nox.Session) -> None:
     """Export a registered version to deploy/ENVIRONMENT and smoke-test it there.

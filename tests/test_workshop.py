@@ -1,0 +1,74 @@
+"""Fast tier: the workshop path renders in both languages. Notebooks are valid nbformat
+with their outputs stripped, and the Japanese documents hold no English sentences left
+over from the English ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from .conftest import CHOICES, bake
+
+LATIN_WORDS = re.compile(r"[A-Za-z]{3,}(?:\s+[A-Za-z]{2,}){3,}")  # four or more English words
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def prose_lines(markdown: str) -> list[str]:
+    """Lines a reader reads: no front matter, code blocks, inline code or link targets."""
+    body = markdown.split("---\n", 2)[2] if markdown.startswith("---\n") else markdown
+    lines = []
+    in_code = False
+    for line in body.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif not in_code and not line.startswith("    "):
+            lines.append(re.sub(r"`[^`]*`|\([^)]*\)", "", line))
+    return lines
+
+
+@pytest.mark.parametrize("language", CHOICES["docs_language"])
+def test_notebooks_are_valid_and_stripped(cookies: Any, language: str) -> None:
+    project, context = bake(cookies, notebooks="yes", docs_language=language)
+    notebooks = sorted((project / "notebooks").glob("*.ipynb"))
+    assert [path.name[:2] for path in notebooks] == ["01", "02", "03", "04", "05", "06"]
+    for path in notebooks:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert all(not cell.outputs and cell.execution_count is None for cell in code)
+        # Thin: they call the package, so notebook and CLI never drift apart.
+        assert any(f"from {context['module_name']}." in cell.source for cell in code)
+        title = notebook.cells[0].source
+        assert bool(JAPANESE.search(title)) == (language == "ja"), path.name
+
+
+def test_japanese_documents_have_no_english_sentences(cookies: Any) -> None:
+    project, _ = bake(cookies, docs_language="ja", notebooks="yes")
+    documents = [*(project / "docs").glob("*.md")]
+    assert len(documents) >= 2
+    for document in documents:
+        for line in prose_lines(document.read_text(encoding="utf-8")):
+            assert not LATIN_WORDS.search(line), f"{document.name}: {line}"
+    for path in (project / "notebooks").glob("*.ipynb"):
+        markdown = nbformat.read(path, as_version=4).cells[0].source
+        assert not LATIN_WORDS.search(" ".join(prose_lines(markdown))), path.name
+
+
+def test_english_documents_are_english(cookies: Any) -> None:
+    project, _ = bake(cookies, docs_language="en")
+    for document in (project / "docs").glob("*.md"):
+        assert not JAPANESE.search(document.read_text(encoding="utf-8")), document.name
+
+
+def test_readme_opens_with_the_process_map(cookies: Any) -> None:
+    project, _ = bake(cookies, notebooks="yes")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    map_start = readme.index("## ")
+    process_map = readme[map_start : readme.index("## ", map_start + 3)]
+    for number, notebook in enumerate(sorted(Path(project / "notebooks").glob("*.ipynb")), 1):
+        assert f"notebooks/{notebook.name}" in process_map
+        assert f"| 0{number} |" in process_map
