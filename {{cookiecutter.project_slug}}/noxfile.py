@@ -161,6 +161,20 @@ def registration() -> dict[str, object]:
     path = Path("reports/registration.json")
     return json.loads(path.read_text()) if path.is_file() else {"registered": False}
 {%- endif %}
+{%- if cookiecutter.ci in ["github", "gitlab"] %}
+
+
+def pack_registry() -> None:
+    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(ARCHIVE, "w:gz") as archive:
+        archive.add(REGISTRY, arcname=REGISTRY.name)
+
+
+def unpack_registry() -> None:
+    # filter="data": an archive cannot write outside models/ or create device files.
+    with tarfile.open(ARCHIVE) as archive:
+        archive.extractall(REGISTRY.parent, filter="data")
+{%- endif %}
 {%- if cookiecutter.ci == "github" %}
 
 
@@ -181,8 +195,7 @@ def fetch_registry(session: nox.Session) -> None:
         "gh", "release", "download", tag, "--pattern", ARCHIVE.name,
         "--dir", str(ARCHIVE.parent), "--clobber", external=True,
     )  # fmt: skip
-    with tarfile.open(ARCHIVE) as archive:
-        archive.extractall(REGISTRY.parent, filter="data")
+    unpack_registry()
     session.log(f"registry restored from release {tag}")
 
 
@@ -194,9 +207,7 @@ def publish_registry(session: nox.Session) -> None:
     if not outcome["registered"]:
         session.log("nothing registered: no release")
         return
-    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(ARCHIVE, "w:gz") as archive:
-        archive.add(REGISTRY, arcname=REGISTRY.name)
+    pack_registry()
     tag = f"model-v{outcome['version']}"
     session.run(
         "gh", "release", "create", tag, str(ARCHIVE), "--title", tag,
@@ -234,8 +245,7 @@ def fetch_registry(session: nox.Session) -> None:
         return
     if str(status).strip() != "200":
         session.error(f"downloading the registry failed with HTTP {status}")
-    with tarfile.open(ARCHIVE) as archive:
-        archive.extractall(REGISTRY.parent, filter="data")
+    unpack_registry()
 
 
 @nox.session(venv_backend="none")
@@ -246,9 +256,7 @@ def publish_registry(session: nox.Session) -> None:
     if not outcome["registered"]:
         session.log("nothing registered: no release")
         return
-    ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(ARCHIVE, "w:gz") as archive:
-        archive.add(REGISTRY, arcname=REGISTRY.name)
+    pack_registry()
     tag = f"model-v{outcome['version']}"
     for package_version in (tag, "latest"):
         session.run(
