@@ -102,9 +102,6 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
     tool("pytest", "-q", "-p", "no:cacheprovider")
     output = tool(context["project_slug"], "run")
     assert "register: version 1" in output, output
-    if answers["notebooks"] == "yes":
-        # Every notebook, in order, after the pipeline: any error in a cell fails.
-        tool("pytest", "--nbmake", "notebooks", "-q", "-p", "no:cacheprovider")
 
     metrics = json.loads((project / "reports" / "metrics.json").read_text())
     goal = metrics["goal"]
@@ -127,6 +124,15 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
         assert (project / "models/registry/v1/model.skops").is_file()
     for report in ("02_analysis_report.md", "06_test_report.md"):
         assert (project / "docs" / report).stat().st_size > 500
+    title = "# テストレポート" if answers["docs_language"] == "ja" else "# Test report"
+    assert (project / "docs/06_test_report.md").read_text(encoding="utf-8").startswith(title)
+    figures = sorted((project / "reports" / "figures").glob("*.png"))
+    assert len(figures) >= 4, figures
+    assert all(path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for path in figures)
+    if answers["notebooks"] == "yes":
+        # Every notebook in order, last: notebook 06 evaluates again and rewrites the
+        # reports checked above. Any error in a cell fails.
+        tool("pytest", "--nbmake", "notebooks", "-q", "-p", "no:cacheprovider")
 
 
 def test_generated_nox_sessions_and_pre_commit_run(cookies: Any) -> None:
