@@ -136,6 +136,38 @@ def free_port() -> int:
         return port
 
 
+PREDICT_ALONE = """
+import json, statistics, time
+from pathlib import Path
+import pandas as pd
+from {module}.bundle import load_champion_bundle
+from {module}.config import ProjectPaths
+from {module}.registry import open_registry
+bundle = load_champion_bundle(open_registry(ProjectPaths.at(Path("."))))
+frame = pd.DataFrame(bundle.example["features"][:1], columns=bundle.schema.features)
+samples = []
+for _ in range(500):
+    started = time.perf_counter()
+    bundle.predict(frame)
+    samples.append(time.perf_counter() - started)
+print(json.dumps(statistics.median(samples) * 1000))
+"""
+
+
+def predict_alone_ms(project: Path) -> float:
+    """The model's own share of a request: one in-process prediction, median of 500."""
+    module = project.name.replace("-", "_")
+    result = subprocess.run(
+        [UV, "run", "--no-sync", "python", "-c", PREDICT_ALONE.format(module=module)],
+        cwd=project,
+        env=project_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def serving_latency(project: Path, requests: int = SERVING_REQUESTS) -> dict[str, float]:
     """Single-record predictions against `serve` (a real uvicorn process) over loopback,
     one keep-alive connection, one request at a time: p50, p99 and requests per second."""
@@ -217,6 +249,7 @@ def main() -> None:
         for name, seconds in stages.items():
             rows.append((f"  stage {name}", f"{seconds:.1f} s", "as printed by `run`"))
         latency = serving_latency(project)
+        predict_ms = predict_alone_ms(project)
     note = f"{SERVING_REQUESTS} sequential single-record POST /predict, uvicorn, loopback"
     rows.append(("serving: requests per second", f"{latency['rps']:.0f}", note))
     rows.append(
@@ -227,6 +260,13 @@ def main() -> None:
         )
     )
     rows.append(("serving: p99 latency", f"{latency['p99']:.2f} ms", ""))
+    rows.append(
+        (
+            "  of which the model's predict, in-process",
+            f"{predict_ms:.2f} ms",
+            "median of 500: the rest is HTTP, validation and the event loop",
+        )
+    )
     deep = BUILD / "deep-tier.json"
     if deep.is_file():
         wall = json.loads(deep.read_text())["wall_seconds"]
