@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sklearn.metrics import RocCurveDisplay
 from sklearn.pipeline import Pipeline
 
-from .checks import ServiceCheck, SliceScore
+from .checks import MIN_SLICE_ROWS, ServiceCheck, SliceScore
 from .dataset import PreparedData
 from .goal import BusinessGoal, GoalVerdict
 from .report import exercise_section, markdown_table, new_figure, relative_link, save_figure
@@ -161,7 +161,7 @@ def model_level(
             "",
             f"### {text('test.slices')}",
             "",
-            text("test.slices_intro", minimum=10),
+            text("test.slices_intro", minimum=MIN_SLICE_ROWS),
             "",
             markdown_table(
                 [text("slice"), text("value"), text("rows"), goal.metric],
