@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.checks import slice_scores
+from {{ cookiecutter.module_name }}.checks import service_checks, slice_scores
 from {{ cookiecutter.module_name }}.config import Params, ProjectPaths, load_params
 from {{ cookiecutter.module_name }}.dataset import PreparedData
 from {{ cookiecutter.module_name }}.errors import PipelineError
@@ -110,3 +110,14 @@ def test_goal_without_front_matter(tmp_path: Path) -> None:
     goal_file.write_text("# Goal\n")
     with pytest.raises(PipelineError, match="no YAML front matter"):
         load_goal(goal_file, "regression")
+
+
+def test_service_check_fails_when_recorded_predictions_differ(
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params
+) -> None:
+    train(prepared, task_params, paths.candidate)
+    model, record = load_candidate(paths.candidate)
+    assert all(check.passed for check in service_checks(model, record, prepared))
+    record["example"]["predictions"][0] += 1
+    failed = [check.step for check in service_checks(model, record, prepared) if not check.passed]
+    assert failed == ["predict"]

@@ -112,7 +112,7 @@ def evaluate(
     figures = plot_figures(model, prepared, reports_dir / "figures")
     checks = TestLevels(
         slices=slice_scores(model, prepared, goal.metric),
-        service=service_checks(model, prepared, candidate_dir),
+        service=service_checks(model, record, prepared),
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))

@@ -179,12 +179,11 @@ def model_level(
     return lines
 
 
-def service_level(levels: TestLevels, prepared: PreparedData) -> list[str]:
-    count = len(prepared.holdout)
+def service_level(levels: TestLevels, prepared: PreparedData, recorded: int) -> list[str]:
     details = {
         "input": text("service.input_detail", count=len(prepared.schema.features)),
         "load": text("service.load_detail"),
-        "predict": text("service.predict_detail", count=count),
+        "predict": text("service.predict_detail", count=recorded),
         "output": (
             text("service.output_regression")
             if prepared.schema.task == "regression"
@@ -274,7 +273,7 @@ def render_report(
         ]
     sections += [
         "",
-        *service_level(levels, prepared),
+        *service_level(levels, prepared, len(record["example"]["predictions"])),
         "",
         *system_level(),
         "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import matplotlib
@@ -30,8 +31,10 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
     return "\n".join(lines)
 
 
+@cache
 def use_label_font() -> None:
-    """Draw Japanese labels with a Japanese font when the figures are in Japanese."""
+    """Draw Japanese labels with a Japanese font when the figures are in Japanese. Once
+    per process: every figure shares the setting."""
     if figure_language() == "ja":
         plt.rcParams["font.sans-serif"] = [*JAPANESE_FONTS, *plt.rcParams["font.sans-serif"]]
 

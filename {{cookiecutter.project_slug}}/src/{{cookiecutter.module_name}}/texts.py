@@ -266,8 +266,8 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "service.predict": {"en": "predict", "ja": "予測"},
     "service.predict_detail": {
-        "en": "the loaded model reproduces the trained model's {count} holdout predictions",
-        "ja": "読み込んだモデルが、学習直後のモデルと同じ予測をホールドアウト {count} 行で返す",
+        "en": "the loaded model reproduces the {count} predictions recorded at training time",
+        "ja": "読み込んだモデルが、学習時に記録した {count} 件の予測と同じ予測を返す",
     },
     "service.output": {"en": "output processing", "ja": "出力の処理"},
     "service.output_regression": {
