@@ -68,14 +68,19 @@ def variants(session: nox.Session) -> None:
     session.log(f"deep tier wall time: {elapsed:.0f} s")
 
 
+def bake_default(session: nox.Session, output: Path) -> Path:
+    """Render the default project afresh into `output`; return its folder."""
+    shutil.rmtree(output, ignore_errors=True)
+    session.run("cookiecutter", "--no-input", "--output-dir", str(output), str(ROOT))
+    (project,) = output.iterdir()
+    return project
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
     """The main job: render the default project into build/demo and run its whole pipeline."""
     session.install("cookiecutter>=2.6", "uv")
-    output = BUILD / "demo"
-    shutil.rmtree(output, ignore_errors=True)
-    session.run("cookiecutter", "--no-input", "--output-dir", str(output), str(ROOT))
-    (project,) = output.iterdir()
+    project = bake_default(session, BUILD / "demo")
     session.chdir(project)
     env = {"VIRTUAL_ENV": None, "UV_PROJECT_ENVIRONMENT": None}
     session.run("uv", "sync", env=env, external=True)
@@ -94,10 +99,7 @@ def browser(session: nox.Session) -> None:
     """The default project's form page in headless Chromium: bake, then run the project's
     own `nox -s browser` (skipped there when no Chromium is installed)."""
     session.install("cookiecutter>=2.6", "uv", "nox")
-    output = BUILD / "browser"
-    shutil.rmtree(output, ignore_errors=True)
-    session.run("cookiecutter", "--no-input", "--output-dir", str(output), str(ROOT))
-    (project,) = output.iterdir()
+    project = bake_default(session, BUILD / "browser")
     session.chdir(project)
     session.run("nox", "-s", "browser", env={"VIRTUAL_ENV": None})
 

