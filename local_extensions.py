@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from cookiecutter.utils import simple_filter
 from jinja2 import Environment, TemplateSyntaxError
 from jinja2.ext import Extension
+
+# Azure ML endpoint names are unique per region and limited to 32 characters.
+ENDPOINT_NAME_LENGTH = 32
 
 
 @simple_filter
@@ -18,6 +23,17 @@ def quoted(value: object) -> str:
     """
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+@simple_filter
+def azure_name(value: object, suffix: str) -> str:
+    """An Azure ML endpoint name from the project slug: lower-case letters, digits and
+    hyphens, starting with a letter, at most 32 characters, ending in `suffix`."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    if not cleaned[:1].isalpha():
+        cleaned = f"ml-{cleaned}"
+    stem = cleaned[: ENDPOINT_NAME_LENGTH - len(suffix) - 1].rstrip("-")
+    return f"{stem}-{suffix}"
 
 
 class LiteralAnswers(Extension):

@@ -19,6 +19,7 @@ CHOSEN: dict[str, str] = json.loads(
         "ci": cookiecutter.ci,
         "serving": cookiecutter.serving,
         "notebooks": cookiecutter.notebooks,
+        "compute": cookiecutter.compute,
     } | tojson }}'''
 )
 # fmt: on
@@ -35,6 +36,20 @@ CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
         "none": [],
     },
     "notebooks": {"yes": ["notebooks"], "no": []},
+    "compute": {
+        "local": [],
+        "azureml": [
+            "azureml",
+            "src/azureml_online.py",
+            "src/azureml_batch.py",
+            "src/{module}/azureml_cli.py",
+            "src/{module}/azureml_local.py",
+            "src/{module}/azureml_rollout.py",
+            "src/{module}/azureml_scoring.py",
+            "tests/test_azureml.py",
+            "tests/test_azureml_rollout.py",
+        ],
+    },
     "serving": {
         "fastapi": [
             "src/{module}/service.py",

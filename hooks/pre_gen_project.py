@@ -25,6 +25,13 @@ ANSWERS: dict[str, str] = json.loads(
         "author_email": cookiecutter.author_email,
     } | tojson }}'''
 )
+CHOSEN: dict[str, str] = json.loads(
+    r'''{{ {"tracking": cookiecutter.tracking, "compute": cookiecutter.compute} | tojson }}'''
+)
+# cookiecutter.json's `_requires`: option -> value -> the answers that value needs.
+REQUIRES: dict[str, dict[str, dict[str, str]]] = json.loads(
+    r'''{{ cookiecutter._requires | tojson }}'''
+)
 # fmt: on
 
 # Imports of the generated project and its tooling: a package with one of these names
@@ -109,6 +116,20 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
+def combination_problems(
+    chosen: dict[str, str], requires: dict[str, dict[str, dict[str, str]]]
+) -> list[str]:
+    found = []
+    for option, values in requires.items():
+        for needed_option, needed in values.get(chosen[option], {}).items():
+            if chosen[needed_option] != needed:
+                found.append(
+                    f"{option}={chosen[option]} needs {needed_option}={needed} "
+                    f"(answered {needed_option}={chosen[needed_option]})"
+                )
+    return found
+
+
 def problems(answers: dict[str, str]) -> list[str]:
     found = []
     for key in ("project_name", "description", "author_name"):
@@ -131,7 +152,7 @@ def problems(answers: dict[str, str]) -> list[str]:
 
 
 def main() -> int:
-    found = problems(ANSWERS)
+    found = problems(ANSWERS) + combination_problems(CHOSEN, REQUIRES)
     if not found:
         return 0
     # One line: the first answer at fault (fixing it may change the derived ones).

@@ -46,7 +46,11 @@ def install(session: nox.Session, *groups: str) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format) and mypy."""
+{%- if cookiecutter.compute == "azureml" %}
+    install(session, "lint", "test", "azureml")
+{%- else %}
     install(session, "lint", "test")
+{%- endif %}
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -55,7 +59,11 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The project's unit and end-to-end tests."""
+{%- if cookiecutter.compute == "azureml" %}
+    install(session, "test", "azureml")
+{%- else %}
     install(session, "test")
+{%- endif %}
     session.run("pytest", *session.posargs)
 
 
@@ -99,6 +107,34 @@ def deploy(session: nox.Session) -> None:
     chosen = [] if version == "champion" else ["--version", version]
     session.run(CLI, "models", "export", target, *chosen)
     session.run(CLI, "models", "smoke", target)
+{%- if cookiecutter.compute == "azureml" %}
+
+
+@nox.session
+def azureml(session: nox.Session) -> None:
+    """Azure ML through the az CLI, after `az login`; AZUREML_RESOURCE_GROUP and
+    AZUREML_WORKSPACE name the workspace.
+
+    nox -s azureml -- submit azureml/pipeline.yml | stage [--version N] | shift | rollback
+    """
+    if not session.posargs:
+        session.error("usage: nox -s azureml -- submit FILE | stage | shift | rollback")
+    install(session, "azureml")
+    # The az CLI's ml extension; --upgrade keeps it in step with the service.
+    session.run("az", "extension", "add", "--name", "ml", "--upgrade", "--yes", external=True)
+    session.run(CLI, "azureml", *session.posargs)
+
+
+@nox.session
+def azureml_local(session: nox.Session) -> None:
+    """Run an Azure ML job file's commands on this machine, no Azure account needed.
+
+    nox -s azureml_local -- [FILE]   default azureml/pipeline.yml; also sweep.yml, jobs/*.yml
+    """
+    install(session)
+    job_files = session.posargs or ["azureml/pipeline.yml"]
+    session.run(CLI, "azureml", "run-local", *job_files, "--sample-if-missing")
+{%- endif %}
 {%- if cookiecutter.serving == "fastapi" %}
 
 

@@ -3,28 +3,47 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
-from importlib.metadata import metadata
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+{% if cookiecutter.compute == "azureml" -%}
+from .azureml_cli import azureml_app
+{% endif -%}
 from .cli_support import Root, console, user_errors
-from .config import ProjectPaths
+from .config import HyperParameter, ProjectPaths
+from .errors import PipelineError
 from .models_cli import models_app
-from .pipeline import STAGES, Stage
+from .pipeline import STAGES, Stage, run_train
+from .prepare import SAMPLE_SOURCE, load_source
 
 DISTRIBUTION = "{{ cookiecutter.project_slug }}"
+
+
+def summary() -> str:
+    """The description from pyproject.toml, so the help text has one source."""
+    try:
+        return str(metadata(DISTRIBUTION)["Summary"])
+    except PackageNotFoundError:  # run from src/ without installing, as cluster jobs do
+        return DISTRIBUTION
+
+
 app = typer.Typer(
-    # The description from pyproject.toml, so the help text has one source.
-    help=f"{metadata(DISTRIBUTION)['Summary']}\n\nOne command per lifecycle stage.",
+    help=f"{summary()}\n\nOne command per lifecycle stage.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(models_app, name="models")
+{%- if cookiecutter.compute == "azureml" %}
+app.add_typer(azureml_app, name="azureml")
+{%- endif %}
 Params = Annotated[Path | None, typer.Option(help="params.yaml to use [default: ROOT/params.yaml]")]
 DataDir = Annotated[Path | None, typer.Option(help="Prepared splits [default: ROOT/data/interim]")]
 ModelDir = Annotated[
@@ -32,6 +51,9 @@ ModelDir = Annotated[
 ]
 ReportsDir = Annotated[
     Path | None, typer.Option(help="Metrics and figures [default: ROOT/reports]")
+]
+DocsDir = Annotated[
+    Path | None, typer.Option(help="Where the stage's report goes [default: ROOT/docs]")
 ]
 
 
@@ -41,14 +63,19 @@ def resolve_paths(
     data_dir: Path | None = None,
     model_dir: Path | None = None,
     reports_dir: Path | None = None,
+    **more: Path | None,
 ) -> ProjectPaths:
-    """The standard layout under `root`, with any location the user passed instead."""
+    """The standard layout under `root`, with any location the user passed instead;
+    `more` names other ProjectPaths fields (docs, business_goal, registration, source)."""
     overrides = {
         "params": params,
         "interim": data_dir,
         "candidate": model_dir,
         "reports": reports_dir,
+        # Register writes beside the reports it read unless told otherwise.
+        "registration": reports_dir,
     }
+    overrides |= {key: value for key, value in more.items() if value}
     return dataclasses.replace(
         ProjectPaths.at(root), **{key: value for key, value in overrides.items() if value}
     )
@@ -66,16 +93,44 @@ def run_stage(stage: Stage, paths: ProjectPaths) -> None:
 STAGE = {stage.name: stage for stage in STAGES}
 
 
+def parse_hyperparameters(assignments: list[str]) -> dict[str, HyperParameter]:
+    """["alpha=0.5", "fit_intercept=false"] -> {"alpha": 0.5, "fit_intercept": False}."""
+    parsed: dict[str, HyperParameter] = {}
+    for assignment in assignments:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise typer.BadParameter(f"{assignment!r} is not NAME=VALUE", param_hint="--set")
+        # YAML reads values the way params.yaml does: 0.5, 10, true, null, text.
+        loaded = yaml.safe_load(value)
+        if not isinstance(loaded, bool | int | float | str | None):
+            raise typer.BadParameter(f"{assignment!r}: not a single value", param_hint="--set")
+        parsed[name.strip()] = loaded
+    return parsed
+
+
 @app.command()
-def prepare(root: Root = Path(), params: Params = None, data_dir: DataDir = None) -> None:
+def prepare(
+    root: Root = Path(),
+    params: Params = None,
+    data_dir: DataDir = None,
+    source: Annotated[
+        Path | None, typer.Option(help="Data file to use instead of params.yaml data.source")
+    ] = None,
+) -> None:
     """Load the data source, validate it and split train/holdout."""
-    run_stage(STAGE["prepare"], resolve_paths(root, params, data_dir))
+    run_stage(STAGE["prepare"], resolve_paths(root, params, data_dir, source=source))
 
 
 @app.command()
-def analyze(root: Root = Path(), data_dir: DataDir = None, reports_dir: ReportsDir = None) -> None:
+def analyze(
+    root: Root = Path(),
+    data_dir: DataDir = None,
+    reports_dir: ReportsDir = None,
+    docs_dir: DocsDir = None,
+) -> None:
     """Write docs/02_analysis_report.md and its figures from the training split."""
-    run_stage(STAGE["analyze"], resolve_paths(root, data_dir=data_dir, reports_dir=reports_dir))
+    paths = resolve_paths(root, data_dir=data_dir, reports_dir=reports_dir, docs=docs_dir)
+    run_stage(STAGE["analyze"], paths)
 
 
 @app.command()
@@ -86,10 +141,21 @@ def preprocess(root: Root = Path(), params: Params = None, data_dir: DataDir = N
 
 @app.command()
 def train(
-    root: Root = Path(), params: Params = None, data_dir: DataDir = None, model_dir: ModelDir = None
+    root: Root = Path(),
+    params: Params = None,
+    data_dir: DataDir = None,
+    model_dir: ModelDir = None,
+    hyperparameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="NAME=VALUE over params.yaml model.params (repeatable; sweeps use it)"
+        ),
+    ] = None,
 ) -> None:
     """Cross-validate and fit the model pipeline; save it as the candidate."""
-    run_stage(STAGE["train"], resolve_paths(root, params, data_dir, model_dir))
+    overrides = parse_hyperparameters(hyperparameters or [])
+    stage = Stage("train", functools.partial(run_train, hyperparameters=overrides))
+    run_stage(stage, resolve_paths(root, params, data_dir, model_dir))
 
 
 @app.command()
@@ -98,17 +164,50 @@ def evaluate(
     data_dir: DataDir = None,
     model_dir: ModelDir = None,
     reports_dir: ReportsDir = None,
+    docs_dir: DocsDir = None,
+    goal: Annotated[
+        Path | None,
+        typer.Option(
+            help="Business goal document [default: ROOT/docs/01_business_understanding.md]"
+        ),
+    ] = None,
 ) -> None:
     """Score the candidate on the holdout split against the business goal."""
-    run_stage(STAGE["evaluate"], resolve_paths(root, None, data_dir, model_dir, reports_dir))
+    paths = resolve_paths(
+        root, None, data_dir, model_dir, reports_dir, docs=docs_dir, business_goal=goal
+    )
+    run_stage(STAGE["evaluate"], paths)
 
 
 @app.command()
 def register(
-    root: Root = Path(), model_dir: ModelDir = None, reports_dir: ReportsDir = None
+    root: Root = Path(),
+    model_dir: ModelDir = None,
+    reports_dir: ReportsDir = None,
+    registration_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where registration.json goes [default: the reports folder]"),
+    ] = None,
 ) -> None:
-    """Add the candidate to models/registry when evaluate approved it."""
-    run_stage(STAGE["register"], resolve_paths(root, model_dir=model_dir, reports_dir=reports_dir))
+    """Add the candidate to the registry when evaluate approved it."""
+    paths = resolve_paths(
+        root, model_dir=model_dir, reports_dir=reports_dir, registration=registration_dir
+    )
+    run_stage(STAGE["register"], paths)
+
+
+@app.command("sample-data")
+def sample_data(
+    target: Annotated[Path, typer.Argument(help="CSV file to write, e.g. data/raw/diabetes.csv")],
+) -> None:
+    """Write the bundled diabetes data as a CSV file: the shape your own data takes."""
+    with user_errors():
+        if target.exists():
+            raise PipelineError(f"{target} already exists; remove it or choose another path")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame = load_source(SAMPLE_SOURCE, Path())
+        frame.to_csv(target, index=False)
+    console.print(f"{target}: {len(frame)} rows, {frame.shape[1]} columns", highlight=False)
 
 
 @app.command()

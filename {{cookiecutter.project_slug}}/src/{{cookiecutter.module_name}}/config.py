@@ -29,6 +29,11 @@ class ProjectPaths:
     candidate: Path
     registry: Path
     reports: Path
+    # Where register writes registration.json (CI reads it); the reports folder unless a
+    # cluster job gives register an output folder of its own.
+    registration: Path
+    # A data file to use instead of params.yaml's data.source (a cluster job's input).
+    source: Path | None = None
 
     @classmethod
     def at(cls, root: Path) -> ProjectPaths:
@@ -42,6 +47,7 @@ class ProjectPaths:
             candidate=root / "models" / "candidate",
             registry=root / "models" / "registry",
             reports=root / "reports",
+            registration=root / "reports",
         )
 
     @property
@@ -104,6 +110,20 @@ class Params(_Strict):
         if self.task == "regression" and self.data.class_threshold is not None:
             raise ValueError("data.class_threshold only applies when task is classification")
         return self
+
+
+def with_overrides(
+    params: Params,
+    source: Path | None = None,
+    hyperparameters: dict[str, HyperParameter] | None = None,
+) -> Params:
+    """params.yaml with a job's data file and hyper-parameters (a sweep trial's) applied,
+    so the training record shows the values the model was trained with."""
+    data = params.data if source is None else params.data.model_copy(update={"source": str(source)})
+    model = params.model.model_copy(
+        update={"params": {**params.model.params, **(hyperparameters or {})}}
+    )
+    return params.model_copy(update={"data": data, "model": model})
 
 
 def describe_validation_error(source: Path, error: ValidationError) -> str:

@@ -64,9 +64,14 @@ def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def training_metrics(cv: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Cross-validation means under MLflow metric names (a sweep's objective is one)."""
+    return {f"cv_{name}": values["mean"] for name, values in cv.items()}
+
+
 def evaluation_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     """The numbers in metrics.json under MLflow metric names."""
-    logged = {f"cv_{name}": values["mean"] for name, values in metrics["cv"].items()}
+    logged = training_metrics(metrics["cv"])
     logged |= {f"holdout_{name}": value for name, value in metrics["holdout"].items()}
     logged |= {f"baseline_{name}": value for name, value in metrics["baseline"].items()}
     if metrics["champion"]:
@@ -109,6 +114,20 @@ def log_evaluation(
     return run_id
 
 
+{% if cookiecutter.compute == "azureml" -%}
+def log_to_job_run(metrics: dict[str, float]) -> str | None:
+    """Log to the run of the job this process is (Azure ML sets MLFLOW_RUN_ID and the
+    tracking URI for every job); returns the run id, or None outside such a job."""
+    run_id = os.environ.get("MLFLOW_RUN_ID")
+    if not run_id:
+        return None
+    client = MlflowClient()
+    for key, value in metrics.items():
+        client.log_metric(run_id, key, value)
+    return run_id
+
+
+{% endif -%}
 def find_run(tracking: Tracking, sha256: str) -> Run | None:
     """The latest run that evaluated the model file with this hash."""
     runs = tracking.client.search_runs(

@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from .analyze import REPORT_FILE as ANALYSIS_REPORT
 from .analyze import analyze
 from .artifacts import write_json
-from .config import ProjectPaths, load_params
+from .config import HyperParameter, ProjectPaths, load_params, with_overrides
 from .dataset import load_prepared
 from .evaluate import METRICS_FILE, evaluate
 from .evaluate import REPORT_FILE as TEST_REPORT
 from .goal import load_goal
 {%- if cookiecutter.tracking == "mlflow" %}
+{%- if cookiecutter.compute == "azureml" %}
+from .mlflow_tracking import connect, log_evaluation, log_to_job_run, training_metrics
+{%- else %}
 from .mlflow_tracking import connect, log_evaluation
+{%- endif %}
 from .model_io import MODEL_FILE
 {%- endif %}
 from .prepare import prepare
@@ -40,7 +44,8 @@ class Stage:
 
 
 def run_prepare(paths: ProjectPaths) -> str:
-    prepared = prepare(load_params(paths.params), paths.root, paths.interim)
+    params = with_overrides(load_params(paths.params), source=paths.source)
+    prepared = prepare(params, paths.root, paths.interim)
     return f"{len(prepared.train)} train / {len(prepared.holdout)} holdout rows"
 
 
@@ -55,9 +60,13 @@ def run_preprocess(paths: ProjectPaths) -> str:
     return f"{transformed.shape[1] - 1} model inputs"
 
 
-def run_train(paths: ProjectPaths) -> str:
-    params = load_params(paths.params)
+def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | None = None) -> str:
+    params = with_overrides(load_params(paths.params), hyperparameters=hyperparameters)
     trained = train(load_prepared(paths.interim), params, paths.candidate)
+{%- if cookiecutter.compute == "azureml" %}
+    # A sweep trial reports its score to the run Azure ML started for it.
+    log_to_job_run(training_metrics(trained.cv))
+{%- endif %}
     first = next(iter(trained.cv))
     return f"{params.model.name}: CV {first} {trained.cv[first]['mean']:.4g}"
 
@@ -99,7 +108,7 @@ def run_register(paths: ProjectPaths) -> str:
         paths.candidate, paths.reports / METRICS_FILE, open_registry(paths), paths.root
     )
     # CI reads this to decide whether to publish the registry and deploy.
-    write_json(paths.reports / REGISTRATION_FILE, dataclasses.asdict(result))
+    write_json(paths.registration / REGISTRATION_FILE, dataclasses.asdict(result))
     return f"version {result.version}" if result.registered else f"not registered: {result.reason}"
 
 

@@ -14,7 +14,8 @@ from .config import DataParams, Params
 from .dataset import DatasetSchema, PreparedData, save_prepared
 from .errors import PipelineError
 
-BUNDLED_SOURCES = ("sklearn:diabetes",)
+SAMPLE_SOURCE = "sklearn:diabetes"
+BUNDLED_SOURCES = (SAMPLE_SOURCE,)
 # Diabetes column names as scikit-learn ships them, with the units the study used.
 DIABETES_COLUMNS = {
     "age": "age",
@@ -32,7 +33,7 @@ DIABETES_COLUMNS = {
 
 def load_source(source: str, root: Path) -> pd.DataFrame:
     """Load the bundled diabetes data or a CSV/Parquet file, with a clear error per failure."""
-    if source == "sklearn:diabetes":
+    if source == SAMPLE_SOURCE:
         bunch = load_diabetes(as_frame=True, scaled=False)
         frame = bunch.frame.rename(columns={**DIABETES_COLUMNS, "target": "progression"})
         return frame

@@ -1,0 +1,317 @@
+"""The azureml/ files, checked offline: Microsoft's own loaders (azure-ai-ml) parse and
+validate each one, no key is silently dropped, every step reads outputs that exist, the
+stage commands run here unchanged, and the scoring scripts serve the trained model."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+from {{ cookiecutter.module_name }}.artifacts import read_json, sha256_file
+from {{ cookiecutter.module_name }}.azureml_local import OPTIONAL_PART, load_component, plan_job, run_job
+from {{ cookiecutter.module_name }}.azureml_scoring import load_scoring_model, score_files, score_request
+from {{ cookiecutter.module_name }}.config import ProjectPaths
+from {{ cookiecutter.module_name }}.dataset import load_prepared
+from {{ cookiecutter.module_name }}.errors import PipelineError
+from {{ cookiecutter.module_name }}.metrics import cv_scorers
+from {{ cookiecutter.module_name }}.mlflow_tracking import training_metrics
+from {{ cookiecutter.module_name }}.model_io import MODEL_FILE
+from {{ cookiecutter.module_name }}.pipeline import run_prepare, run_train
+from {{ cookiecutter.module_name }}.registry import open_registry
+from {{ cookiecutter.module_name }}.train import TRAINING_FILE
+
+# azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+AZUREML = PROJECT_ROOT / "azureml"
+SPEC_FILES = sorted(AZUREML.rglob("*.yml"))
+
+
+def loader_for(path: Path) -> Callable[..., Any]:
+    """The azure-ai-ml loader `az ml <group> create --file` uses for this file."""
+    from azure.ai.ml import (
+        load_batch_deployment,
+        load_batch_endpoint,
+        load_component,
+        load_compute,
+        load_data,
+        load_environment,
+        load_job,
+        load_online_deployment,
+        load_online_endpoint,
+    )
+
+    by_name = {
+        "environment.yml": load_environment,
+        "data.yml": load_data,
+        "compute.yml": load_compute,
+        "online-endpoint.yml": load_online_endpoint,
+        "online-deployment.yml": load_online_deployment,
+        "batch-endpoint.yml": load_batch_endpoint,
+        "batch-deployment.yml": load_batch_deployment,
+    }
+    if path.parent.name == "components":
+        return load_component
+    return by_name.get(path.name, load_job)
+
+
+def dropped_keys(written: Any, loaded: Any, prefix: str = "") -> list[str]:
+    """Keys of the file that the loaded object no longer has: azure-ai-ml ignores some
+    unknown keys (in components and job settings) instead of refusing them."""
+    if not isinstance(written, dict) or not isinstance(loaded, dict):
+        return []
+    found = []
+    for key, value in written.items():
+        if key == "$schema":
+            continue
+        if key not in loaded:
+            found.append(f"{prefix}{key}")
+        else:
+            found += dropped_keys(value, loaded[key], f"{prefix}{key}.")
+    return found
+
+
+def check_spec(path: Path) -> None:
+    """Fail naming the file and key when Azure ML would reject or ignore part of it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # azure-ai-ml warns about its experimental classes
+        loaded = loader_for(path)(path)
+    validate = getattr(loaded, "_validate", None)
+    if (
+        callable(validate)
+        and path.parent.name != "components"
+        and "type: pipeline" in path.read_text()
+    ):
+        result = validate()
+        assert result.passed, f"{path}: {result.error_messages}"
+    written = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if written.get("type") != "command" or path.parent.name == "components":
+        # Command jobs are dumped in another shape; their loader refuses unknown keys.
+        dropped = dropped_keys(written, loaded._to_dict())
+        assert not dropped, f"{path}: unknown key {dropped[0]!r}"
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda path: str(path.relative_to(AZUREML)))
+def test_spec_loads_with_azure_ai_ml(spec: Path) -> None:
+    check_spec(spec)
+
+
+@pytest.mark.parametrize(
+    "job_file",
+    [AZUREML / "pipeline.yml", AZUREML / "sweep.yml", *sorted((AZUREML / "jobs").glob("*.yml"))],
+    ids=lambda path: str(path.relative_to(AZUREML)),
+)
+def test_job_wiring_is_complete(job_file: Path) -> None:
+    plan = plan_job(job_file)
+    assert plan.steps
+
+
+def test_pipeline_steps_run_in_dependency_order() -> None:
+    order = [step.name for step in plan_job(AZUREML / "pipeline.yml").steps]
+    assert order == ["prepare", "train", "evaluate", "register"]
+
+
+def test_reading_an_output_no_step_writes_is_named(tmp_path: Path) -> None:
+    copy = tmp_path / "azureml"
+    shutil.copytree(AZUREML, copy)
+    shutil.copytree(PROJECT_ROOT / "src", tmp_path / "src")
+    pipeline = copy / "pipeline.yml"
+    text = pipeline.read_text(encoding="utf-8")
+    pipeline.write_text(text.replace("outputs.model}}", "outputs.modle}}"), encoding="utf-8")
+    with pytest.raises(
+        PipelineError, match=r"jobs\.evaluate\.inputs\.model: step 'train' has no output 'modle'"
+    ):
+        plan_job(pipeline)
+
+
+def test_stage_jobs_run_their_components_commands() -> None:
+    """The one-stage jobs repeat their component's command (a sweep's optional
+    hyper-parameter aside): this keeps the two from drifting apart."""
+    for job_file in sorted((AZUREML / "jobs").glob("*.yml")):
+        job = load_component(job_file)
+        component = load_component(AZUREML / "components" / job_file.name)
+        expected = OPTIONAL_PART.sub("", component.command).split()
+        assert job.command.split() == expected, job_file
+        assert job.outputs == component.outputs, job_file
+        assert job.code == component.code, job_file
+
+
+def test_environment_installs_the_projects_dependencies() -> None:
+    conda = yaml.safe_load((AZUREML / "conda.yaml").read_text(encoding="utf-8"))
+    pip_section = next(item["pip"] for item in conda["dependencies"] if isinstance(item, dict))
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    missing = sorted(set(project["project"]["dependencies"]) - set(pip_section))
+    assert not missing, f"azureml/conda.yaml lacks {missing} from pyproject.toml"
+
+
+def test_sweep_objective_is_a_metric_train_logs(paths: ProjectPaths) -> None:
+    run_prepare(paths)
+    schema = load_prepared(paths.interim).schema
+    sweep = yaml.safe_load((AZUREML / "sweep.yml").read_text(encoding="utf-8"))
+    objective = sweep["jobs"]["sweep"]["objective"]["primary_metric"]
+    logged = training_metrics({name: {"mean": 0.0} for name in cv_scorers(schema)})
+    assert objective in logged
+
+
+def test_pipeline_runs_here_and_registers_a_model(tmp_path: Path) -> None:
+    """The YAML's commands, not just its syntax: run_job executes each step."""
+    root = tmp_path / "project"
+    for name in ("src", "azureml", "docs"):
+        shutil.copytree(PROJECT_ROOT / name, root / name)
+    shutil.copy(PROJECT_ROOT / "params.yaml", root)
+    data = root / "data" / "raw" / "diabetes.csv"
+    subprocess.run(
+        [sys.executable, "-m", "{{ cookiecutter.module_name }}", "sample-data", str(data)], check=True
+    )
+    outputs = run_job(root / "azureml" / "pipeline.yml", root, echo=lambda line: None)
+    registration = read_json(outputs["registration"] / "registration.json")
+    assert registration["registered"], registration
+    assert (outputs["reports"] / "06_test_report.md").is_file()
+    registry = open_registry(ProjectPaths.at(root))
+    assert [entry.version for entry in registry.versions()] == [registration["version"]]
+
+
+# --- the scoring scripts -------------------------------------------------------------
+
+
+@pytest.fixture
+def trained(paths: ProjectPaths) -> ProjectPaths:
+    run_prepare(paths)
+    run_train(paths)
+    return paths
+
+
+def script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "src" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def recorded_example(model_dir: Path) -> dict[str, Any]:
+    example: dict[str, Any] = read_json(model_dir / TRAINING_FILE)["example"]
+    return example
+
+
+def test_scoring_refuses_a_model_with_another_hash(trained: ProjectPaths) -> None:
+    with pytest.raises(PipelineError, match="does not match the hash"):
+        load_scoring_model(trained.candidate, "0" * 64)
+    with pytest.raises(PipelineError, match="MODEL_SHA256 is not set"):
+        load_scoring_model(trained.candidate, "")
+
+
+def test_request_errors_name_the_problem(trained: ProjectPaths) -> None:
+    scorer = load_scoring_model(trained.candidate, sha256_file(trained.candidate / MODEL_FILE))
+    record = recorded_example(trained.candidate)["features"][0]
+    with pytest.raises(PipelineError, match="not JSON"):
+        score_request(scorer, "{")
+    missing = {key: value for key, value in record.items() if key != next(iter(record))}
+    with pytest.raises(PipelineError, match=f"missing feature '{next(iter(record))}'"):
+        score_request(scorer, json.dumps({"records": [missing]}))
+    with pytest.raises(PipelineError, match="send 1 to"):
+        score_request(scorer, json.dumps({"records": []}))
+
+
+def test_batch_script_scores_every_row_of_every_file(
+    trained: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = recorded_example(trained.candidate)
+    features = pd.DataFrame.from_records(example["features"])
+    files = []
+    for index, rows in enumerate((features.iloc[:2], features.iloc[2:])):
+        files.append(str(tmp_path / f"part{index}.csv"))
+        rows.to_csv(files[-1], index=False)
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(trained.candidate))
+    monkeypatch.setenv("MODEL_SHA256", sha256_file(trained.candidate / MODEL_FILE))
+    batch = script("azureml_batch")
+    batch.init()
+    scored = batch.run(files)
+    assert list(scored["row"]) == [0, 1, *range(len(features) - 2)]
+    assert scored["prediction"].tolist() == pytest.approx(example["predictions"])
+    assert score_files(batch.scorer, []).empty
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def inference_server(trained: ProjectPaths) -> Iterator[str]:
+    """Azure ML's own inference server (azmlinfsrv) running the online scoring script, as
+    a managed online deployment runs it."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "AZUREML_MODEL_DIR": str(trained.candidate),
+        "MODEL_SHA256": sha256_file(trained.candidate / MODEL_FILE),
+    }
+    command = [
+        str(Path(sys.executable).with_name("azmlinfsrv")),
+        "--entry_script", str(PROJECT_ROOT / "src" / "azureml_online.py"),
+        "--port", str(port),
+    ]  # fmt: skip
+    server = subprocess.Popen(
+        command,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(url, timeout=1):
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def post(url: str, payload: bytes) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        f"{url}/score", data=payload, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_online_script_reproduces_the_recorded_predictions(
+    inference_server: str, trained: ProjectPaths
+) -> None:
+    example = recorded_example(trained.candidate)
+    status, answer = post(inference_server, json.dumps({"records": example["features"]}).encode())
+    assert status == 200, answer
+    assert answer["predictions"] == pytest.approx(example["predictions"])
+    status, answer = post(inference_server, b'{"rows": []}')
+    assert status == 422
+    assert "records" in answer["error"]
