@@ -46,6 +46,7 @@ CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
             "src/{module}/azureml_local.py",
             "src/{module}/azureml_rollout.py",
             "src/{module}/azureml_scoring.py",
+            "src/{module}/azureml_specs.py",
             "tests/test_azureml.py",
             "tests/test_azureml_rollout.py",
         ],

@@ -19,6 +19,22 @@ CHOICES: dict[str, list[str]] = {
     if isinstance(value, list) and not key.startswith("_")
 }
 DEFAULTS: dict[str, str] = {key: values[0] for key, values in CHOICES.items()}
+# option -> value -> the answers that value needs (the pre-generation hook enforces it).
+REQUIRES: dict[str, dict[str, dict[str, str]]] = COOKIECUTTER_JSON["_requires"]
+
+
+def compatible(answers: dict[str, str]) -> dict[str, str]:
+    """The answers plus whatever their values require, e.g. compute=azureml brings
+    tracking=mlflow."""
+    full = dict(answers)
+    for option, values in REQUIRES.items():
+        full.update(values.get(full.get(option, DEFAULTS[option]), {}))
+    return full
+
+
+def allowed(answers: dict[str, str]) -> bool:
+    """Whether no answer contradicts what another requires."""
+    return compatible(answers).items() >= answers.items()
 
 
 def installed_tool(name: str, package: str) -> str:
@@ -37,7 +53,7 @@ def variant_id(answers: dict[str, str]) -> str:
 
 def bake(cookies: Any, **answers: str) -> tuple[Path, dict[str, str]]:
     """Render the template; return the project folder and the full, rendered answers."""
-    result = cookies.bake(extra_context=answers)
+    result = cookies.bake(extra_context=compatible(answers))
     assert result.exception is None, result.exception
     assert result.exit_code == 0
     return Path(result.project_path), dict(result.context)

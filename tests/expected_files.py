@@ -60,6 +60,38 @@ PACKAGE_MODULES = {
 # Files that exist only for one value of an option (hooks/post_gen_project.py removes the
 # others). Paths under the package are relative to src/<module>/.
 BY_OPTION: dict[str, dict[str, set[str]]] = {
+    "compute": {
+        "local": set(),
+        "azureml": {
+            "azureml/batch-deployment.yml",
+            "azureml/batch-endpoint.yml",
+            "azureml/components/evaluate.yml",
+            "azureml/components/prepare.yml",
+            "azureml/components/register.yml",
+            "azureml/components/train.yml",
+            "azureml/compute.yml",
+            "azureml/conda.yaml",
+            "azureml/data.yml",
+            "azureml/environment.yml",
+            "azureml/jobs/evaluate.yml",
+            "azureml/jobs/prepare.yml",
+            "azureml/jobs/register.yml",
+            "azureml/jobs/train.yml",
+            "azureml/online-deployment.yml",
+            "azureml/online-endpoint.yml",
+            "azureml/pipeline.yml",
+            "azureml/sweep.yml",
+            "src/azureml_batch.py",
+            "src/azureml_online.py",
+            "src/{module}/azureml_cli.py",
+            "src/{module}/azureml_local.py",
+            "src/{module}/azureml_rollout.py",
+            "src/{module}/azureml_scoring.py",
+            "src/{module}/azureml_specs.py",
+            "tests/test_azureml.py",
+            "tests/test_azureml_rollout.py",
+        },
+    },
     "tracking": {
         "local": {"src/{module}/file_registry.py"},
         "mlflow": {"src/{module}/mlflow_registry.py", "src/{module}/mlflow_tracking.py"},

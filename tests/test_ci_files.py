@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import CHOICES, TEMPLATE, bake, installed_tool
+from .conftest import CHOICES, TEMPLATE, allowed, bake, installed_tool
 
 # Files each provider renders, and the check-jsonschema schema for each.
 SCHEMAS = {
@@ -34,10 +34,12 @@ SCHEMAS = {
     "none": {},
 }
 PROVIDER_CASES = [
-    {"ci": ci, "tracking": tracking, "package_manager": manager}
+    {"ci": ci, "tracking": tracking, "package_manager": manager, "compute": compute}
     for ci in CHOICES["ci"]
     for tracking in CHOICES["tracking"]
     for manager in CHOICES["package_manager"]
+    for compute in CHOICES["compute"]
+    if allowed({"tracking": tracking, "compute": compute})
 ]
 # Installing nox itself (and, in GitLab's docker image, the Python to run it).
 INSTALLING_NOX = ("python -m pip install", "python3 -m pip install", "uv tool install", "apk add")

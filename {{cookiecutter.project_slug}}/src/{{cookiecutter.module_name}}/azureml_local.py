@@ -29,7 +29,6 @@ from typing import Any
 
 import yaml
 
-from .config import ProjectPaths, read_yaml_mapping
 from .errors import PipelineError
 
 BINDING = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
@@ -97,7 +96,13 @@ def binding_parts(value: Any) -> list[str]:
 def read_spec(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise PipelineError(f"{path} not found")
-    return read_yaml_mapping(path, path.read_text(encoding="utf-8"))
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PipelineError(f"{path} is not valid YAML") from exc
+    if not isinstance(spec, dict):
+        raise PipelineError(f"{path}: expected a mapping of keys to values")
+    return spec
 
 
 def load_component(path: Path) -> Component:
@@ -260,7 +265,9 @@ def render_command(command: str, values: dict[str, str]) -> str:
 
 
 def job_environment(project_root: Path) -> dict[str, str]:
-    from .mlflow_tracking import connect  # imported here: mlflow takes seconds to import
+    # Imported here: mlflow takes seconds to import, and checking wiring needs only YAML.
+    from .config import ProjectPaths
+    from .mlflow_tracking import connect
 
     environment = dict(os.environ)
     # `python` in a command is this interpreter, as it is the environment's on a cluster.
