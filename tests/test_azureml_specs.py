@@ -87,7 +87,7 @@ BREAKAGES: dict[str, tuple[str, Breakage, str]] = {
     ),
     "undeclared input in a command": (
         "components/train.yml",
-        lambda spec: spec.update(command=spec["command"].replace("inputs.prepared", "inputs.prepard")),
+        lambda spec: spec.update(command=spec["command"].replace("s.prepared", "s.prepard")),
         "inputs.prepard",
     ),
 }
