@@ -82,11 +82,12 @@ def nox_sessions(project: Path) -> set[str]:
 
 
 def commands(node: Any) -> list[str]:
-    """Every shell command in a CI file: run/script/bash values, however nested."""
+    """Every shell command in a CI file: run/script/bash/inlineScript values, however
+    nested."""
     found: list[str] = []
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in {"run", "script", "bash", "before_script"}:
+            if key in {"run", "script", "bash", "before_script", "inlineScript"}:
                 lines = value if isinstance(value, list) else str(value).splitlines()
                 found += [line.strip() for line in lines if line.strip()]
             else:

@@ -32,6 +32,10 @@ BAD_ANSWERS = [
     ({"project_name": "Line\nbreak"}, "project_name contains the control character U+000A"),
     ({"description": "tab\there"}, "description contains the control character U+0009"),
     ({"author_name": " "}, "author_name must not be empty"),
+    (
+        {"compute": "azureml", "tracking": "local"},
+        "compute=azureml needs tracking=mlflow (answered tracking=local)",
+    ),
 ]
 
 

@@ -1,7 +1,7 @@
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
-{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" %}
+{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" or cookiecutter.compute == "azureml" %}
 {% if cookiecutter.ci != "none" %}
 import json
 {%- endif %}
@@ -120,6 +120,17 @@ def azureml(session: nox.Session) -> None:
     if not session.posargs:
         session.error("usage: nox -s azureml -- submit FILE | stage | shift | rollback")
     install(session, "azureml")
+    token = os.environ.get("AZURE_FEDERATED_TOKEN")
+    if token:  # CI with OIDC (GitLab id_tokens); on a laptop, `az login` beforehand
+        session.run(
+            "az", "login", "--service-principal", "--username", os.environ["AZURE_CLIENT_ID"],
+            "--tenant", os.environ["AZURE_TENANT_ID"], "--federated-token", token,
+            "--output", "none", external=True,
+        )  # fmt: skip
+        session.run(
+            "az", "account", "set", "--subscription", os.environ["AZURE_SUBSCRIPTION_ID"],
+            external=True,
+        )  # fmt: skip
     # The az CLI's ml extension; --upgrade keeps it in step with the service.
     session.run("az", "extension", "add", "--name", "ml", "--upgrade", "--yes", external=True)
     session.run(CLI, "azureml", *session.posargs)
@@ -243,12 +254,16 @@ def publish_registry(session: nox.Session) -> None:
     if not outcome["registered"]:
         session.log("nothing registered: no release")
         return
+{%- if cookiecutter.compute == "azureml" %}
+    # The model lives in the Azure ML workspace's registry; only its version travels on.
+{%- else %}
     pack_registry()
     tag = f"model-v{outcome['version']}"
     session.run(
         "gh", "release", "create", tag, str(ARCHIVE), "--title", tag,
         "--notes-file", "docs/06_test_report.md", external=True,
     )  # fmt: skip
+{%- endif %}
     if "GITHUB_OUTPUT" in os.environ:  # the train workflow passes this to deploy
         with Path(os.environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as stream:
             stream.write(f"version={outcome['version']}\n")
@@ -292,8 +307,9 @@ def publish_registry(session: nox.Session) -> None:
     if not outcome["registered"]:
         session.log("nothing registered: no release")
         return
-    pack_registry()
     tag = f"model-v{outcome['version']}"
+{%- if cookiecutter.compute != "azureml" %}
+    pack_registry()
     for package_version in (tag, "latest"):
         session.run(
             "curl", "--silent", "--show-error", "--fail", "--header", auth_header(),
@@ -301,6 +317,7 @@ def publish_registry(session: nox.Session) -> None:
             api(f"packages/generic/{PACKAGE}/{package_version}/{ARCHIVE.name}"),
             external=True,
         )  # fmt: skip
+{%- endif %}
     release = {"tag_name": tag, "ref": os.environ.get("CI_COMMIT_SHA", "main"), "name": tag}
     session.run(
         "curl", "--silent", "--show-error", "--fail", "--header", auth_header(),
