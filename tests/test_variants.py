@@ -29,6 +29,7 @@ pytestmark = pytest.mark.deep
 # parses and lints each of their values, so the deep tier keeps them at their default
 # instead of doubling its variants (4 licenses x 4 CI providers = 16 pairs).
 TEXT_ONLY = {"license"}
+STAGE_JOBS = ("prepare", "train", "evaluate", "register")
 
 
 def uncovered_pairs(variants: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
@@ -61,6 +62,8 @@ def pairwise_variants() -> list[dict[str, str]]:
 
 
 VARIANTS = pairwise_variants()
+# One compute=azureml variant also runs the sweep and the one-stage jobs locally.
+FIRST_AZUREML = next(variant for variant in VARIANTS if variant["compute"] == "azureml")
 
 
 def clean_env() -> dict[str, str]:
@@ -150,6 +153,17 @@ def test_variant_installs_lints_tests_and_trains(cookies: Any, answers: dict[str
     figures = sorted((project / "reports" / "figures").glob("*.png"))
     assert len(figures) >= 4, figures
     assert all(path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for path in figures)
+    if answers == FIRST_AZUREML:
+        # The generated tests ran azureml/pipeline.yml; here the sweep (its trial once)
+        # and the one-stage jobs, which hand over through the local datastore folder.
+        for job_file in ("sweep.yml", *(f"jobs/{stage}.yml" for stage in STAGE_JOBS)):
+            tool(
+                context["project_slug"], "azureml", "run-local", f"azureml/{job_file}",
+                "--sample-if-missing",
+            )  # fmt: skip
+        handed_over = project / "build/azureml-local/datastores/workspaceblobstore"
+        registration = handed_over / context["project_slug"] / "registration/registration.json"
+        assert "registered" in json.loads(registration.read_text())
     if answers["notebooks"] == "yes":
         # Every notebook in order, last: notebook 06 evaluates again and rewrites the
         # reports checked above. Any error in a cell fails.

@@ -3,8 +3,9 @@ a cluster: a pipeline's steps in dependency order, or a single command job.
 
 Each `${{inputs.*}}` and `${{outputs.*}}` in a step's command becomes a local path:
 a data asset (`azureml:<name>@latest`) becomes the file its YAML in azureml/ points at,
-a datastore path a folder under the run's work folder, and each step output a fresh
-folder that later steps read. Optional `$[[...]]` parts are kept only when their inputs
+a datastore path a folder under build/azureml-local/datastores/ (kept between runs, so
+the one-stage jobs hand over as on Azure), and each step output a fresh folder that
+later steps read. Optional `$[[...]]` parts are kept only when their inputs
 are given. A sweep runs its trial once, with params.yaml's values. MLflow goes to the
 project's own store, as Azure ML points jobs at the workspace's.
 
@@ -245,7 +246,8 @@ def local_location(value: str, relative_to: Path, work: Path, assets: dict[str, 
         return assets[asset["name"]]
     store = DATASTORE.match(value)
     if store:
-        return work / "datastores" / store["store"] / store["path"]
+        # Shared by every run, as a datastore is: the stage jobs hand over through it.
+        return work.parent / "datastores" / store["store"] / store["path"]
     return (relative_to / value).resolve()
 
 
