@@ -1,3 +1,4 @@
+{%- set moves_registry = cookiecutter.ci in ["github", "gitlab"] and cookiecutter.compute != "azureml" -%}
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import os
 import shutil
 import subprocess
 {%- endif %}
-{%- if cookiecutter.ci in ["github", "gitlab"] %}
+{%- if moves_registry %}
 import tarfile
 {%- endif %}
+{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" %}
 from pathlib import Path
+{%- endif %}
 {%- endif %}
 
 import nox
@@ -26,11 +29,11 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 {%- endif %}
 CLI = "{{ cookiecutter.project_slug }}"
-{%- if cookiecutter.ci in ["github", "gitlab"] %}
+{%- if moves_registry %}
 REGISTRY = Path("models/registry")
 ARCHIVE = Path("build/registry.tar.gz")
 {%- endif %}
-{%- if cookiecutter.ci == "gitlab" %}
+{%- if cookiecutter.ci == "gitlab" and cookiecutter.compute != "azureml" %}
 PACKAGE = "model-registry"
 {%- endif %}
 
@@ -208,7 +211,7 @@ def registration() -> dict[str, object]:
     path = Path("reports/registration.json")
     return json.loads(path.read_text()) if path.is_file() else {"registered": False}
 {%- endif %}
-{%- if cookiecutter.ci in ["github", "gitlab"] %}
+{%- if moves_registry %}
 
 
 def pack_registry() -> None:
@@ -225,6 +228,7 @@ def unpack_registry() -> None:
 {%- if cookiecutter.ci == "github" %}
 
 
+{% if moves_registry -%}
 @nox.session(venv_backend="none")
 def fetch_registry(session: nox.Session) -> None:
     """Restore models/registry from the newest model-v* release (needs gh and GH_TOKEN)."""
@@ -246,6 +250,7 @@ def fetch_registry(session: nox.Session) -> None:
     session.log(f"registry restored from release {tag}")
 
 
+{% endif -%}
 @nox.session(venv_backend="none")
 def publish_registry(session: nox.Session) -> None:
     """After a registration, publish models/registry as release model-vN (the deploy
@@ -281,6 +286,7 @@ def auth_header() -> str:
     return f"PRIVATE-TOKEN: {os.environ['GITLAB_TOKEN']}"
 
 
+{% if moves_registry -%}
 @nox.session(venv_backend="none")
 def fetch_registry(session: nox.Session) -> None:
     """Restore models/registry from the project's generic package registry."""
@@ -299,6 +305,7 @@ def fetch_registry(session: nox.Session) -> None:
     unpack_registry()
 
 
+{% endif -%}
 @nox.session(venv_backend="none")
 def publish_registry(session: nox.Session) -> None:
     """After a registration, upload models/registry and create release model-vN, whose
