@@ -56,8 +56,21 @@ def pairwise_variants() -> list[dict[str, str]]:
             filter_func=lambda row: allowed(dict(zip(keys, row, strict=False))),
         )
     ]
-    # The filter can leave a few pairs out; each gets a variant of its own.
-    variants += [compatible({**DEFAULTS, **pair}) for pair in uncovered_pairs(variants, keys)]
+    # The filter can leave a few pairs out: each extra variant takes as many of them as
+    # fit together, so no two extra variants are the same bake.
+    while missing := uncovered_pairs(variants, keys):
+        chosen: dict[str, str] = {}
+        for pair in missing:
+            merged = {**chosen, **pair}
+            if all(chosen.get(key, value) == value for key, value in pair.items()) and allowed(
+                merged
+            ):
+                chosen = merged
+        extra = compatible({**DEFAULTS, **chosen})
+        assert all(extra[key] == value for key, value in missing[0].items()), (
+            f"cookiecutter.json's _requires cannot be met together with {missing[0]}"
+        )
+        variants.append(extra)
     return variants
 
 
