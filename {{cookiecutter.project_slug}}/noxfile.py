@@ -253,8 +253,13 @@ def fetch_registry(session: nox.Session) -> None:
 {% endif -%}
 @nox.session(venv_backend="none")
 def publish_registry(session: nox.Session) -> None:
+{%- if cookiecutter.compute == "azureml" %}
+    """After a registration, hand its version to the deploy workflow. Does nothing when
+    nothing was registered."""
+{%- else %}
     """After a registration, publish models/registry as release model-vN (the deploy
     workflow then rolls that version out). Does nothing when nothing was registered."""
+{%- endif %}
     outcome = registration()
     if not outcome["registered"]:
         session.log("nothing registered: no release")

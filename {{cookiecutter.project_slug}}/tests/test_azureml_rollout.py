@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from {{ cookiecutter.module_name }}.azureml_cli import model_version
 from {{ cookiecutter.module_name }}.azureml_rollout import Names, idle_slot, rollback, shift, stage, submit
 from {{ cookiecutter.module_name }}.bundle import export_bundle
+from {{ cookiecutter.module_name }}.cli import app
 from {{ cookiecutter.module_name }}.config import ProjectPaths
 from {{ cookiecutter.module_name }}.errors import PipelineError
 from {{ cookiecutter.module_name }}.pipeline import STAGES
@@ -150,3 +153,15 @@ def test_submit_fails_unless_the_job_completed(tmp_path: Path) -> None:
     assert json.loads((reports / "registration.json").read_text())["version"] == 1
     with pytest.raises(PipelineError, match="ended Failed"):
         submit(FakeAz([], job_status="Failed"), AZUREML / "pipeline.yml", tmp_path / "other")
+
+
+@pytest.mark.parametrize(("given", "version"), [("3", 3), ("model-v3", 3), ("champion", None)])
+def test_versions_the_deploy_pipelines_pass_are_understood(given: str, version: int | None) -> None:
+    # A number from the train workflow, a release tag from GitLab, Azure DevOps' default.
+    assert model_version(given) == version
+
+
+def test_an_unknown_version_is_refused_before_azure_is_called() -> None:
+    result = CliRunner().invoke(app, ["azureml", "stage", "--version", "latest"])
+    assert result.exit_code == 2
+    assert "'latest' is not N, model-vN or champion" in result.output

@@ -21,9 +21,27 @@ azureml_app = typer.Typer(
     help="Azure ML: run job files here or on the workspace; blue/green rollout.",
     no_args_is_help=True,
 )
+CHAMPION = "champion"
+
+
+def model_version(text: str) -> int | None:
+    """What CI passes as a version: N, a release tag model-vN, or champion (None)."""
+    if text == CHAMPION:
+        return None
+    try:
+        return int(text.removeprefix("model-v"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not N, model-vN or {CHAMPION}") from exc
+
+
 JobFile = Annotated[Path, typer.Argument(help="A pipeline or command job file in azureml/")]
 Version = Annotated[
-    int | None, typer.Option(help="Registered model version [default: the champion]")
+    int | None,
+    typer.Option(
+        parser=model_version,
+        metavar="N|model-vN|champion",
+        help="Registered model version [default: the champion]",
+    ),
 ]
 
 
