@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from cookiecutter.utils import simple_filter
 from jinja2 import Environment, TemplateSyntaxError
@@ -12,9 +13,8 @@ from jinja2.ext import Extension
 ENDPOINT_NAME_LENGTH = 32
 
 
-@simple_filter
-def quoted(value: object) -> str:
-    """Render an answer as one double-quoted string literal.
+def string_literal(value: object) -> str:
+    """An answer as one double-quoted string literal.
 
     The result is valid in TOML basic strings, YAML double-quoted scalars and Python, so a
     name with quotes, backslashes or non-ASCII letters cannot break a generated file. The
@@ -23,6 +23,54 @@ def quoted(value: object) -> str:
     """
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+@simple_filter
+def quoted(value: object) -> str:
+    """`string_literal` as a filter: {{ cookiecutter.project_name | quoted }}."""
+    return string_literal(value)
+
+
+def display_width(text: str) -> int:
+    """Columns a line takes, as ruff counts them: wide (East Asian) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def python_constant_source(value: object, name: str, line_length: int = 100) -> str:
+    """`NAME = "value"` as Python that passes ruff's line length and formatter whatever
+    the answer's length: on one line when it fits, else split at spaces into adjacent
+    string literals inside parentheses (each piece quoted like `quoted`). `fmt: skip`
+    keeps the formatter from re-quoting an answer that contains double quotes."""
+    single = f"{name} = {string_literal(value)}  # fmt: skip"
+    if display_width(single) <= line_length:
+        return single
+    room = line_length - 4 - 2  # indentation and the two quotes
+    pieces: list[str] = []
+    current = ""
+    for word in re.split(r"(?<= )", str(value)):  # keep each space with its word
+        escaped = string_literal(word)[1:-1]
+        while display_width(escaped) > room:  # one word longer than a line: cut it
+            cut = len(escaped)
+            while display_width(escaped[:cut]) > room or escaped[:cut].endswith("\\"):
+                cut -= 1
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(escaped[:cut])
+            escaped = escaped[cut:]
+        if current and display_width(current + escaped) > room:
+            pieces.append(current)
+            current = ""
+        current += escaped
+    pieces.append(current)
+    body = "".join(f'    "{piece}"\n' for piece in pieces if piece)
+    return f"{name} = (\n{body})  # fmt: skip"
+
+
+@simple_filter
+def python_constant(value: object, name: str) -> str:
+    """`python_constant_source` as a filter: {{ answer | python_constant("NAME") }}."""
+    return python_constant_source(value, name)
 
 
 @simple_filter

@@ -140,9 +140,9 @@ PREDICT_ALONE = """
 import json, statistics, time
 from pathlib import Path
 import pandas as pd
-from {module}.bundle import load_champion_bundle
-from {module}.config import ProjectPaths
-from {module}.registry import open_registry
+from {module}.core.paths import ProjectPaths
+from {module}.registry.backend import open_registry
+from {module}.registry.bundle import load_champion_bundle
 bundle = load_champion_bundle(open_registry(ProjectPaths.at(Path("."))))
 frame = pd.DataFrame(bundle.example["features"][:1], columns=bundle.schema.features)
 samples = []

@@ -26,8 +26,11 @@ CHOSEN: dict[str, str] = json.loads(
 
 CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
     "tracking": {
-        "local": ["src/{module}/file_registry.py"],
-        "mlflow": ["src/{module}/mlflow_registry.py", "src/{module}/mlflow_tracking.py"],
+        "local": ["src/{module}/registry/files.py"],
+        "mlflow": [
+            "src/{module}/registry/mlflow_backend.py",
+            "src/{module}/registry/mlflow_tracking.py",
+        ],
     },
     "ci": {
         "github": [".github"],
@@ -42,21 +45,15 @@ CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
             "azureml",
             "src/azureml_online.py",
             "src/azureml_batch.py",
-            "src/{module}/azureml_cli.py",
-            "src/{module}/azureml_local.py",
-            "src/{module}/azureml_rollout.py",
-            "src/{module}/azureml_scoring.py",
-            "src/{module}/azureml_specs.py",
+            "src/{module}/azureml",
+            "src/{module}/cli/azureml.py",
             "tests/test_azureml.py",
             "tests/test_azureml_rollout.py",
         ],
     },
     "serving": {
         "fastapi": [
-            "src/{module}/service.py",
-            "src/{module}/service_page.py",
-            "src/{module}/service_schema.py",
-            "src/{module}/service_smoke.py",
+            "src/{module}/serving",
             "tests/test_service.py",
             "tests/browser_form.py",
             "Dockerfile",

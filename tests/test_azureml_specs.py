@@ -1,7 +1,7 @@
 """compute=azureml, fast tier: every rendered Azure ML file passes Microsoft's loaders
 (azure-ai-ml), and a broken file is caught with its name and the key at fault.
 
-The check is the generated project's own `azureml_specs` module, run from its src/ with
+The check is the generated project's own `azureml/specs.py` module, run from its src/ with
 only azure-ai-ml and PyYAML installed, so users run the same check the template does.
 """
 
@@ -31,7 +31,7 @@ def project(cookies_session: Any, request: pytest.FixtureRequest) -> tuple[Path,
 
 def check(folder: Path, module: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", f"{module}.azureml_specs", "azureml"],
+        [sys.executable, "-m", f"{module}.azureml.specs", "azureml"],
         cwd=folder,
         env={**os.environ, "PYTHONPATH": str(folder / "src")},
         capture_output=True,

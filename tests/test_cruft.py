@@ -95,9 +95,8 @@ def test_cruft_update_applies_a_later_template_change(template_repo: Path, tmp_p
     # A template fix lands: a new params.yaml comment and a changed Python module.
     params = template_repo / "{{cookiecutter.project_slug}}" / "params.yaml"
     params.write_text(params.read_text() + "# Tuned by the platform team.\n")
-    errors = (
-        template_repo / "{{cookiecutter.project_slug}}/src/{{cookiecutter.module_name}}/errors.py"
-    )
+    package = template_repo / "{{cookiecutter.project_slug}}/src/{{cookiecutter.module_name}}"
+    errors = package / "core" / "errors.py"
     errors.write_text(
         errors.read_text() + "\n\nclass ConfigurationError(PipelineError):\n    pass\n"
     )
@@ -107,7 +106,7 @@ def test_cruft_update_applies_a_later_template_change(template_repo: Path, tmp_p
     updated = cruft("update", "--skip-apply-ask", cwd=project)
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert (project / "params.yaml").read_text().endswith("# Tuned by the platform team.\n")
-    module = project / "src" / "diabetes_progression" / "errors.py"
+    module = project / "src" / "diabetes_progression" / "core" / "errors.py"
     assert "class ConfigurationError(PipelineError)" in module.read_text()
     assert json.loads((project / ".cruft.json").read_text())["commit"] == new_head
     assert cruft("check", cwd=project).returncode == 0  # up to date
@@ -116,5 +115,5 @@ def test_cruft_update_applies_a_later_template_change(template_repo: Path, tmp_p
     assert sorted(name for name in changed if name != "M") == [
         ".cruft.json",
         "params.yaml",
-        "src/diabetes_progression/errors.py",
+        "src/diabetes_progression/core/errors.py",
     ]

@@ -48,7 +48,7 @@ def install(session: nox.Session, *groups: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) and mypy."""
+    """ruff (lint and format), mypy and the import layers (lint-imports)."""
 {%- if cookiecutter.compute == "azureml" %}
     install(session, "lint", "test", "azureml")
 {%- else %}
@@ -57,6 +57,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("lint-imports")
 
 
 @nox.session

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.azureml_scoring import ScoringModel, load_from_environment, score_files
+from {{ cookiecutter.module_name }}.azureml.scoring import (
+    ScoringModel,
+    load_from_environment,
+    score_files,
+)
 
 scorer: ScoringModel | None = None
 

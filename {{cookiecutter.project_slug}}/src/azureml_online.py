@@ -11,8 +11,12 @@ import json
 from azureml_inference_server_http.api.aml_request import AMLRequest, rawhttp
 from azureml_inference_server_http.api.aml_response import AMLResponse
 
-from {{ cookiecutter.module_name }}.azureml_scoring import ScoringModel, load_from_environment, score_request
-from {{ cookiecutter.module_name }}.errors import PipelineError
+from {{ cookiecutter.module_name }}.azureml.scoring import (
+    ScoringModel,
+    load_from_environment,
+    score_request,
+)
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
 
 scorer: ScoringModel | None = None
 

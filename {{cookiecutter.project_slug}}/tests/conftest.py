@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
-from {{ cookiecutter.module_name }}.dataset import PreparedData
-from {{ cookiecutter.module_name }}.prepare import prepare
-from {{ cookiecutter.module_name }}.registry import ModelRegistry, open_registry
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.dataset import PreparedData
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
+from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ParamsFactory = Callable[..., Params]

@@ -24,19 +24,27 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }}.artifacts import read_json, sha256_file
-from {{ cookiecutter.module_name }}.azureml_local import OPTIONAL_PART, load_component, plan_job, run_job
-from {{ cookiecutter.module_name }}.azureml_scoring import load_scoring_model, score_files, score_request
-from {{ cookiecutter.module_name }}.azureml_specs import check_file
-from {{ cookiecutter.module_name }}.config import ProjectPaths
-from {{ cookiecutter.module_name }}.dataset import load_prepared
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.metrics import cv_scorers
-from {{ cookiecutter.module_name }}.mlflow_tracking import training_metrics
-from {{ cookiecutter.module_name }}.model_io import MODEL_FILE
-from {{ cookiecutter.module_name }}.pipeline import run_prepare, run_train
-from {{ cookiecutter.module_name }}.registry import open_registry
-from {{ cookiecutter.module_name }}.train import TRAINING_FILE
+from {{ cookiecutter.module_name }}.azureml.local_runner import (
+    OPTIONAL_PART,
+    load_component,
+    plan_job,
+    run_job,
+)
+from {{ cookiecutter.module_name }}.azureml.scoring import (
+    load_scoring_model,
+    score_files,
+    score_request,
+)
+from {{ cookiecutter.module_name }}.azureml.specs import check_file
+from {{ cookiecutter.module_name }}.core.artifacts import read_json, sha256_file
+from {{ cookiecutter.module_name }}.core.dataset import load_prepared
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.metrics import cv_scorers
+from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FILE
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
+from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_metrics
+from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
 
 # azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")

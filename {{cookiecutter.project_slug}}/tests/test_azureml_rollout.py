@@ -11,14 +11,21 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from {{ cookiecutter.module_name }}.azureml_cli import model_version
-from {{ cookiecutter.module_name }}.azureml_rollout import Names, idle_slot, rollback, shift, stage, submit
-from {{ cookiecutter.module_name }}.bundle import export_bundle
-from {{ cookiecutter.module_name }}.cli import app
-from {{ cookiecutter.module_name }}.config import ProjectPaths
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.pipeline import STAGES
-from {{ cookiecutter.module_name }}.registry import open_registry
+from {{ cookiecutter.module_name }}.azureml.rollout import (
+    Names,
+    idle_slot,
+    rollback,
+    shift,
+    stage,
+    submit,
+)
+from {{ cookiecutter.module_name }}.cli.app import app
+from {{ cookiecutter.module_name }}.cli.azureml import model_version
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
+from {{ cookiecutter.module_name }}.registry.bundle import export_bundle
+from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
 
 AZUREML = Path(__file__).resolve().parents[1] / "azureml"
 

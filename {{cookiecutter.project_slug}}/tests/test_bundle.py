@@ -4,16 +4,18 @@ import json
 
 import pytest
 
-from {{ cookiecutter.module_name }}.bundle import (
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.dataset import PreparedData
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.model_io import TRAINING_FILE
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
+from {{ cookiecutter.module_name }}.registry.bundle import (
     ENTRY_FILE,
     export_bundle,
     smoke_test_bundle,
 )
-from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
-from {{ cookiecutter.module_name }}.dataset import PreparedData
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.registry import ModelRegistry
-from {{ cookiecutter.module_name }}.train import TRAINING_FILE, train
+from {{ cookiecutter.module_name }}.stages.train import train
 
 from .test_evaluate import GOALS
 from .test_register import evaluate_and_register

@@ -5,17 +5,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
+{%- if cookiecutter.tracking != "mlflow" %}
+from pathlib import Path
+{%- endif %}
 
+import typer
 import yaml
 from typer.testing import CliRunner
 
-from {{ cookiecutter.module_name }}.cli import app
-from {{ cookiecutter.module_name }}.config import ProjectPaths
+from {{ cookiecutter.module_name }}.cli.app import SUMMARY, app
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.stages import pipeline
 
-from .conftest import write_patients_csv
+from .conftest import PROJECT_ROOT, write_patients_csv
 
 runner = CliRunner()
 STAGES = ["prepare", "analyze", "preprocess", "train", "evaluate", "register"]
+SCIENTIFIC = {"sklearn", "pandas", "numpy", "scipy", "matplotlib", "pyarrow", "skops", "mlflow"}
 
 
 def run_cli(paths: ProjectPaths, *args: str) -> tuple[int, str]:
@@ -143,12 +150,50 @@ def test_stage_out_of_order_says_what_to_run(paths: ProjectPaths) -> None:
     assert "run the prepare stage first" in output
 
 
-def test_python_dash_m_shows_every_command() -> None:
+def test_every_stage_and_run_is_a_command() -> None:
+    # Read from typer's own command table, not from the help text, where "train" also
+    # appears inside other commands' descriptions.
+    commands = set(typer.main.get_group(app).commands)
+    assert commands >= {*STAGES, "run", "models", "sample-data"}
+    assert [stage.name for stage in pipeline.STAGES] == STAGES
+
+
+{% if cookiecutter.tracking == "mlflow" -%}
+def test_help_loads_no_scientific_library() -> None:
+    """`--help` answers at once: nothing of the scientific stack is imported on its way
+    (each command imports what it runs, when it runs; `models` commands load MLflow)."""
+    commands = [["--help"], ["models", "--help"], ["train", "--help"]]
+{% else -%}
+def test_help_and_models_list_load_no_scientific_library(tmp_path: Path) -> None:
+    """`--help` and `models list` answer at once: nothing of the scientific stack is
+    imported on their way (each command imports what it runs, when it runs)."""
+    commands = [["--help"], ["train", "--help"], ["models", "list", "--root", str(tmp_path)]]
+{% endif %}
+    script = f"""
+import sys
+from typer.testing import CliRunner
+from {{ cookiecutter.module_name }}.cli.app import app
+runner = CliRunner()
+for args in {commands!r}:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+print(" ".join(sorted(name for name in {sorted(SCIENTIFIC)!r} if name in sys.modules)))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == []
+
+
+def test_python_dash_m_lists_the_commands_and_the_project_description() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "{{ cookiecutter.module_name }}", "--help"],
         capture_output=True,
         text=True,
         check=True,
     )
-    for command in [*STAGES, "run"]:
-        assert command in result.stdout
+    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line}
+    assert listed >= {*STAGES, "run", "models"}
+    # The help text's description is pyproject.toml's: one source, kept equal here.
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["description"] == SUMMARY

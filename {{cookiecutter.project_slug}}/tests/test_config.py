@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.module_name }}.config import ProjectPaths, load_params
-from {{ cookiecutter.module_name }}.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.config import load_params
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 
 
 def test_project_params_are_valid(paths: ProjectPaths) -> None:

@@ -6,16 +6,17 @@ from pathlib import Path
 import pytest
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.checks import service_checks, slice_scores
-from {{ cookiecutter.module_name }}.config import Params, ProjectPaths, load_params
-from {{ cookiecutter.module_name }}.dataset import PreparedData
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.evaluate import evaluate
-from {{ cookiecutter.module_name }}.evaluation_report import conclusion
-from {{ cookiecutter.module_name }}.goal import BusinessGoal, load_goal
-from {{ cookiecutter.module_name }}.registry import ModelRegistry
-from {{ cookiecutter.module_name }}.texts import text
-from {{ cookiecutter.module_name }}.train import load_candidate, train
+from {{ cookiecutter.module_name }}.core.config import Params, load_params
+from {{ cookiecutter.module_name }}.core.dataset import PreparedData
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, load_goal
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
+from {{ cookiecutter.module_name }}.reports.test_report import conclusion
+from {{ cookiecutter.module_name }}.reports.texts import text
+from {{ cookiecutter.module_name }}.stages.checks import service_checks, slice_scores
+from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
+from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
 
 
 def model_of(paths: ProjectPaths) -> Pipeline:

@@ -8,9 +8,9 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from {{ cookiecutter.module_name }}.artifacts import sha256_file
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.model_io import (
+from {{ cookiecutter.module_name }}.core.artifacts import sha256_file
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.model_io import (
     MODEL_FILE,
     load_verified_model,
     save_model,

@@ -6,10 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
-from {{ cookiecutter.module_name }}.dataset import load_prepared
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.prepare import prepare
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.dataset import load_prepared
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
 
 from .conftest import ParamsFactory, write_patients_csv
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.config import ProjectPaths
-from {{ cookiecutter.module_name }}.prepare import prepare
-from {{ cookiecutter.module_name }}.preprocess import (
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
+from {{ cookiecutter.module_name }}.stages.preprocess import (
     PROCESSED_FILE,
     build_preprocessor,
     preprocess,

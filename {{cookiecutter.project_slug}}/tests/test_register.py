@@ -4,21 +4,23 @@ import json
 
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
-from {{ cookiecutter.module_name }}.dataset import PreparedData
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.evaluate import decide, evaluate
-from {{ cookiecutter.module_name }}.goal import BusinessGoal, judge
-from {{ cookiecutter.module_name }}.prepare import prepare
-from {{ cookiecutter.module_name }}.register import Registration, register
-from {{ cookiecutter.module_name }}.registry import (
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.dataset import PreparedData
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.evaluation import decide
+from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, judge
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.base import (
     ModelRegistry,
     champion_version,
     load_champion,
     promote,
     rollback,
 )
-from {{ cookiecutter.module_name }}.train import train
+from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
+from {{ cookiecutter.module_name }}.stages.register import Registration, register
+from {{ cookiecutter.module_name }}.stages.train import train
 
 from .conftest import REGRESSION, ParamsFactory
 from .test_evaluate import GOALS
@@ -146,7 +148,7 @@ def test_registration_killed_midway_leaves_registry_as_it_was(
     registry: ModelRegistry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from {{ cookiecutter.module_name }} import file_registry
+    from {{ cookiecutter.module_name }}.registry import files as file_registry
 
     evaluate_and_register(paths, train_ridge(paths, make_params, 300.0), LOOSE_RMSE, registry)
     index_before = (paths.registry / "registry.json").read_bytes()

@@ -15,12 +15,15 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from {{ cookiecutter.module_name }}.bundle import LoadedBundle, load_champion_bundle
-from {{ cookiecutter.module_name }}.config import ProjectPaths
-from {{ cookiecutter.module_name }}.pipeline import STAGES
-from {{ cookiecutter.module_name }}.registry import open_registry
-from {{ cookiecutter.module_name }}.service import create_app
-from {{ cookiecutter.module_name }}.service_schema import MAX_BATCH
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
+from {{ cookiecutter.module_name }}.registry.bundle import (
+    LoadedBundle,
+    load_champion_bundle,
+)
+from {{ cookiecutter.module_name }}.serving.app import create_app
+from {{ cookiecutter.module_name }}.serving.schema import MAX_BATCH
+from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
 
 from .conftest import PROJECT_ROOT, write_patients_csv
 

@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from {{ cookiecutter.module_name }}.texts import TEXTS
+from {{ cookiecutter.module_name }}.reports.texts import TEXTS
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 

@@ -4,12 +4,13 @@ import json
 
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Params, ProjectPaths
-from {{ cookiecutter.module_name }}.dataset import PreparedData
-from {{ cookiecutter.module_name }}.errors import PipelineError
-from {{ cookiecutter.module_name }}.model_io import MODEL_FILE
-from {{ cookiecutter.module_name }}.prepare import prepare
-from {{ cookiecutter.module_name }}.train import TRAINING_FILE, load_candidate, train
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.dataset import PreparedData
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FILE
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
+from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
 
 from .conftest import ParamsFactory
 

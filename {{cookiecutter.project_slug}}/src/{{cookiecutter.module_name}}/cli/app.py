@@ -1,0 +1,272 @@
+"""The command line: one subcommand per stage, plus `run` for all of them in order.
+
+Stage modules are imported inside the commands that run them: the scientific stack
+takes seconds to load, and `--help` or a typo should not wait for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..core.errors import PipelineError
+from ..core.paths import ProjectPaths
+{%- if cookiecutter.compute == "azureml" %}
+from .azureml import azureml_app
+{%- endif %}
+from .models import models_app
+from .support import HELP_MARKUP, Root, console, user_errors
+
+if TYPE_CHECKING:
+    from ..core.config import HyperParameter
+    from ..stages.pipeline import Stage
+
+# pyproject.toml's description (a test keeps the two equal). Not read from the installed
+# metadata: importlib.metadata alone takes longer to import than typer.
+{{ cookiecutter.description | python_constant("SUMMARY") }}
+
+app = typer.Typer(
+    help=f"{SUMMARY}\n\nOne command per lifecycle stage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=HELP_MARKUP,
+)
+app.add_typer(models_app, name="models")
+{%- if cookiecutter.compute == "azureml" %}
+app.add_typer(azureml_app, name="azureml")
+{%- endif %}
+Params = Annotated[Path | None, typer.Option(help="params.yaml to use [default: ROOT/params.yaml]")]
+DataDir = Annotated[Path | None, typer.Option(help="Prepared splits [default: ROOT/data/interim]")]
+ModelDir = Annotated[
+    Path | None, typer.Option(help="Candidate model [default: ROOT/models/candidate]")
+]
+ReportsDir = Annotated[
+    Path | None, typer.Option(help="Metrics and figures [default: ROOT/reports]")
+]
+DocsDir = Annotated[
+    Path | None, typer.Option(help="Where the stage's report goes [default: ROOT/docs]")
+]
+
+
+def resolve_paths(
+    root: Path,
+    params: Path | None = None,
+    data_dir: Path | None = None,
+    model_dir: Path | None = None,
+    reports_dir: Path | None = None,
+    **more: Path | None,
+) -> ProjectPaths:
+    """The standard layout under `root`, with any location the user passed instead;
+    `more` names other ProjectPaths fields (docs, business_goal, registration, source)."""
+    overrides = {
+        "params": params,
+        "interim": data_dir,
+        "candidate": model_dir,
+        "reports": reports_dir,
+        # Register writes beside the reports it read unless told otherwise.
+        "registration": reports_dir,
+    }
+    overrides |= {key: value for key, value in more.items() if value}
+    return dataclasses.replace(
+        ProjectPaths.at(root), **{key: value for key, value in overrides.items() if value}
+    )
+
+
+def run_stage(stage: Stage, paths: ProjectPaths) -> None:
+    with user_errors():
+        started = time.perf_counter()
+        summary = stage.run(paths)
+    console().print(
+        f"{stage.name}: {summary} ({time.perf_counter() - started:.1f}s)", highlight=False
+    )
+
+
+def run_named_stage(name: str, paths: ProjectPaths) -> None:
+    """Run one stage of the pipeline (imported only now: see the module docstring)."""
+    from ..stages.pipeline import STAGES
+
+    run_stage(next(stage for stage in STAGES if stage.name == name), paths)
+
+
+def parse_hyperparameters(assignments: list[str]) -> dict[str, HyperParameter]:
+    """["alpha=0.5", "fit_intercept=false"] -> {"alpha": 0.5, "fit_intercept": False}."""
+    import yaml
+
+    parsed: dict[str, HyperParameter] = {}
+    for assignment in assignments:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise typer.BadParameter(f"{assignment!r} is not NAME=VALUE", param_hint="--set")
+        # YAML reads values the way params.yaml does: 0.5, 10, true, null, text.
+        loaded = yaml.safe_load(value)
+        if not isinstance(loaded, bool | int | float | str | None):
+            raise typer.BadParameter(f"{assignment!r}: not a single value", param_hint="--set")
+        parsed[name.strip()] = loaded
+    return parsed
+
+
+@app.command()
+def prepare(
+    root: Root = Path(),
+    params: Params = None,
+    data_dir: DataDir = None,
+    source: Annotated[
+        Path | None, typer.Option(help="Data file to use instead of params.yaml data.source")
+    ] = None,
+) -> None:
+    """Load the data source, validate it and split train/holdout."""
+    run_named_stage("prepare", resolve_paths(root, params, data_dir, source=source))
+
+
+@app.command()
+def analyze(
+    root: Root = Path(),
+    data_dir: DataDir = None,
+    reports_dir: ReportsDir = None,
+    docs_dir: DocsDir = None,
+) -> None:
+    """Write docs/02_analysis_report.md and its figures from the training split."""
+    paths = resolve_paths(root, data_dir=data_dir, reports_dir=reports_dir, docs=docs_dir)
+    run_named_stage("analyze", paths)
+
+
+@app.command()
+def preprocess(root: Root = Path(), params: Params = None, data_dir: DataDir = None) -> None:
+    """Fit the feature pipeline and write the transformed training split."""
+    run_named_stage("preprocess", resolve_paths(root, params, data_dir))
+
+
+@app.command()
+def train(
+    root: Root = Path(),
+    params: Params = None,
+    data_dir: DataDir = None,
+    model_dir: ModelDir = None,
+    hyperparameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="NAME=VALUE over params.yaml model.params (repeatable; sweeps use it)"
+        ),
+    ] = None,
+) -> None:
+    """Cross-validate and fit the model pipeline; save it as the candidate."""
+    from ..stages.pipeline import Stage, run_train
+
+    overrides = parse_hyperparameters(hyperparameters or [])
+    stage = Stage("train", lambda paths: run_train(paths, hyperparameters=overrides))
+    run_stage(stage, resolve_paths(root, params, data_dir, model_dir))
+
+
+@app.command()
+def evaluate(
+    root: Root = Path(),
+    data_dir: DataDir = None,
+    model_dir: ModelDir = None,
+    reports_dir: ReportsDir = None,
+    docs_dir: DocsDir = None,
+    goal: Annotated[
+        Path | None,
+        typer.Option(
+            help="Business goal document [default: ROOT/docs/01_business_understanding.md]"
+        ),
+    ] = None,
+) -> None:
+    """Score the candidate on the holdout split against the business goal."""
+    paths = resolve_paths(
+        root, None, data_dir, model_dir, reports_dir, docs=docs_dir, business_goal=goal
+    )
+    run_named_stage("evaluate", paths)
+
+
+@app.command()
+def register(
+    root: Root = Path(),
+    model_dir: ModelDir = None,
+    reports_dir: ReportsDir = None,
+    registration_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where registration.json goes [default: the reports folder]"),
+    ] = None,
+) -> None:
+    """Add the candidate to the registry when evaluate approved it."""
+    paths = resolve_paths(
+        root, model_dir=model_dir, reports_dir=reports_dir, registration=registration_dir
+    )
+    run_named_stage("register", paths)
+
+
+@app.command("sample-data")
+def sample_data(
+    target: Annotated[Path, typer.Argument(help="CSV file to write, e.g. data/raw/diabetes.csv")],
+) -> None:
+    """Write the bundled diabetes data as a CSV file: the shape your own data takes."""
+    from ..stages.prepare import SAMPLE_SOURCE, load_source
+
+    with user_errors():
+        if target.exists():
+            raise PipelineError(f"{target} already exists; remove it or choose another path")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        frame = load_source(SAMPLE_SOURCE, Path())
+        frame.to_csv(target, index=False)
+    console().print(f"{target}: {len(frame)} rows, {frame.shape[1]} columns", highlight=False)
+
+
+@app.command()
+def run(root: Root = Path(), params: Params = None) -> None:
+    """Run every stage in order, showing progress."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ..stages.pipeline import STAGES
+
+    paths = resolve_paths(root, params)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console(), transient=True) as progress:
+        task = progress.add_task("pipeline", total=len(STAGES))
+        for stage in STAGES:
+            progress.update(task, description=stage.name)
+            run_stage(stage, paths)
+            progress.advance(task)
+
+
+{% if cookiecutter.serving == "fastapi" -%}
+@app.command()
+def serve(
+    root: Root = Path(),
+    bundle: Annotated[
+        Path | None, typer.Option(help="Exported bundle to serve [default: the champion]")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the model over HTTP: the form at /, the API at /predict, docs at /docs."""
+    # Imported here: the web stack is only needed by this command.
+    import uvicorn
+
+    from ..registry.backend import open_registry
+    from ..registry.bundle import load_bundle, load_champion_bundle
+    from ..serving.app import create_app
+
+    with user_errors():
+        loaded = (
+            load_bundle(bundle)
+            if bundle is not None
+            else load_champion_bundle(open_registry(ProjectPaths.at(root)))
+        )
+    console().print(f"serving model version {loaded.version} on http://{host}:{port}/")
+    uvicorn.run(create_app(loaded), host=host, port=port, log_level="warning")
+
+
+{% endif -%}
+def main() -> None:
+    app()

@@ -1,0 +1,119 @@
+"""The validated contents of params.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import PipelineError
+from .models import ESTIMATORS
+
+Task = Literal["regression", "classification"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataParams(_Strict):
+    source: str = "sklearn:diabetes"
+    target: str
+    holdout_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.2
+    numeric: list[str] = []
+    categorical: list[str] = []
+    drop: list[str] = []
+    class_threshold: Literal["median"] | float | None = None
+
+    @model_validator(mode="after")
+    def _columns_listed_once(self) -> DataParams:
+        listed = [*self.numeric, *self.categorical, *self.drop]
+        repeated = sorted({name for name in listed if listed.count(name) > 1})
+        if repeated:
+            raise ValueError(f"column {repeated[0]!r} is listed more than once")
+        if self.target in listed:
+            raise ValueError(f"the target {self.target!r} cannot also be a feature list entry")
+        return self
+
+
+class FeatureParams(_Strict):
+    interactions: bool = False
+
+
+HyperParameter = bool | int | float | str | None
+
+
+class ModelParams(_Strict):
+    name: str
+    params: dict[str, HyperParameter] = {}
+
+
+class Params(_Strict):
+    seed: int = 42
+    task: Task
+    data: DataParams
+    features: FeatureParams = FeatureParams()
+    cv_folds: Annotated[int, Field(ge=2, le=50)] = 5
+    model: ModelParams
+
+    @model_validator(mode="after")
+    def _model_fits_task(self) -> Params:
+        choices = ESTIMATORS[self.task]
+        if self.model.name not in choices:
+            raise ValueError(
+                f"model.name {self.model.name!r} is not a {self.task} model; "
+                f"choose one of {', '.join(sorted(choices))}"
+            )
+        if self.task == "regression" and self.data.class_threshold is not None:
+            raise ValueError("data.class_threshold only applies when task is classification")
+        return self
+
+
+def with_overrides(
+    params: Params,
+    source: Path | None = None,
+    hyperparameters: dict[str, HyperParameter] | None = None,
+) -> Params:
+    """params.yaml with a job's data file and hyper-parameters (a sweep trial's) applied,
+    so the training record shows the values the model was trained with."""
+    data = params.data if source is None else params.data.model_copy(update={"source": str(source)})
+    model = params.model.model_copy(
+        update={"params": {**params.model.params, **(hyperparameters or {})}}
+    )
+    return params.model_copy(update={"data": data, "model": model})
+
+
+def describe_validation_error(source: Path, error: ValidationError) -> str:
+    """One line naming the file and the first key at fault."""
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"])
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    where = f"{source}: {location}: " if location else f"{source}: "
+    return f"{where}{first['msg']}{suffix}"
+
+
+def read_yaml_mapping(path: Path, text: str) -> dict[str, Any]:
+    """Parse YAML that must be a mapping, naming the file on any problem."""
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise PipelineError(f"{path}:{line} is not valid YAML") from exc
+    if not isinstance(loaded, dict):
+        raise PipelineError(f"{path}: expected a mapping of keys to values")
+    return loaded
+
+
+def load_params(path: Path) -> Params:
+    """Read and validate params.yaml."""
+    if not path.is_file():
+        raise PipelineError(f"params file not found: {path}")
+    raw = read_yaml_mapping(path, path.read_text(encoding="utf-8"))
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        raise PipelineError(describe_validation_error(path, exc)) from exc

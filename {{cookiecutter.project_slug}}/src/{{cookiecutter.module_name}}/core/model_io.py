@@ -1,0 +1,67 @@
+"""Saving and loading model files with skops, which does not run code on load.
+
+A pickle (joblib) file executes whatever it contains when loaded; a skops file only
+rebuilds objects of types we allow. We allow scikit-learn and numpy types, and load a
+file only after its SHA-256 matches the one recorded when it was written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .artifacts import atomic_path, sha256_file
+from .errors import PipelineError
+
+if TYPE_CHECKING:  # skops and sklearn load only when a model is saved or loaded
+    import numpy as np
+    from sklearn.pipeline import Pipeline
+
+MODEL_FILE = "model.skops"
+# Written beside the model: params, schema, CV scores and an input example with the
+# predictions recorded for it (the smoke tests compare against those).
+TRAINING_FILE = "training.json"
+# Packages whose types a model file may contain. Add one here if your estimator needs
+# it (e.g. "lightgbm"), after checking that you trust it.
+TRUSTED_PACKAGES = ("sklearn", "numpy", "scipy")
+
+
+def save_model(model: Pipeline, path: Path) -> Path:
+    import skops.io as sio
+
+    with atomic_path(path) as temporary:
+        sio.dump(model, temporary)
+    return path
+
+
+def load_verified_model(path: Path, expected_sha256: str | None, hash_source: str) -> Pipeline:
+    """Load a model only when its file matches the hash recorded for it in `hash_source`
+    and contains nothing but trusted types."""
+    import skops.io as sio
+
+    if not path.is_file() or sha256_file(path) != expected_sha256:
+        raise PipelineError(
+            f"{path} is missing or does not match the hash in {hash_source}; refusing to load it"
+        )
+    unknown = sio.get_untrusted_types(file=path)
+    untrusted = [name for name in unknown if name.split(".")[0] not in TRUSTED_PACKAGES]
+    if untrusted:
+        raise PipelineError(
+            f"{path} contains types outside {', '.join(TRUSTED_PACKAGES)}: "
+            f"{', '.join(untrusted)}; add their package to TRUSTED_PACKAGES in core/model_io.py "
+            "if you trust it"
+        )
+    model: Pipeline = sio.load(path, trusted=unknown)
+    return model
+
+
+def reproduces(predicted: np.ndarray, recorded: list[Any]) -> bool:
+    """Whether predictions equal the recorded ones (to float tolerance for numbers)."""
+    import numpy as np
+
+    expected = np.asarray(recorded)
+    if len(predicted) != len(expected):
+        return False
+    if np.issubdtype(expected.dtype, np.number):
+        return bool(np.allclose(predicted, expected))
+    return bool((predicted.astype(str) == expected.astype(str)).all())

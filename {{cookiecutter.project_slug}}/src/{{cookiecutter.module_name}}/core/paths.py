@@ -1,0 +1,46 @@
+"""Where each stage reads and writes: the project's standard layout, overridable per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """Where each stage reads and writes. `at(root)` gives the standard layout; the CLI
+    lets each location be overridden, so the same commands run on a cluster's mounts."""
+
+    root: Path
+    params: Path
+    business_goal: Path
+    docs: Path
+    interim: Path
+    processed: Path
+    candidate: Path
+    registry: Path
+    reports: Path
+    # Where register writes registration.json (CI reads it); the reports folder unless a
+    # cluster job gives register an output folder of its own.
+    registration: Path
+    # A data file to use instead of params.yaml's data.source (a cluster job's input).
+    source: Path | None = None
+
+    @classmethod
+    def at(cls, root: Path) -> ProjectPaths:
+        return cls(
+            root=root,
+            params=root / "params.yaml",
+            business_goal=root / "docs" / "01_business_understanding.md",
+            docs=root / "docs",
+            interim=root / "data" / "interim",
+            processed=root / "data" / "processed",
+            candidate=root / "models" / "candidate",
+            registry=root / "models" / "registry",
+            reports=root / "reports",
+            registration=root / "reports",
+        )
+
+    @property
+    def figures(self) -> Path:
+        return self.reports / "figures"

@@ -1,0 +1,4 @@
+"""The model registry: the protocol, its backend, deployable bundles.
+
+Imports from core only.
+"""

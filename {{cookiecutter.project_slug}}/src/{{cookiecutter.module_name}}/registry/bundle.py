@@ -1,0 +1,94 @@
+"""A deployable bundle of one registered version, and the smoke test that checks it.
+
+The bundle holds the model file exactly as registered, its training record and its
+registry entry. The smoke test loads it the way a service would (hash first) and checks
+that it reproduces the predictions recorded for its input example at training time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from ..core.artifacts import read_json, write_json
+from ..core.dataset import DatasetSchema
+from ..core.errors import PipelineError
+from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model, reproduces
+from .base import ModelRegistry, champion_version, get_version
+
+ENTRY_FILE = "model.json"
+
+
+def export_bundle(registry: ModelRegistry, out_dir: Path, version: int | None = None) -> int:
+    """Write `version` (default: the champion) to out_dir; returns the version written."""
+    chosen = version if version is not None else champion_version(registry)
+    if chosen is None:
+        raise PipelineError(f"{registry.location}: no champion to export; register a model first")
+    entry = get_version(registry, chosen)
+    staging = out_dir.with_name(f".{out_dir.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    registry.fetch(chosen, staging)
+    write_json(staging / ENTRY_FILE, entry.to_dict())
+    shutil.rmtree(out_dir, ignore_errors=True)
+    staging.rename(out_dir)
+    return chosen
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    """A bundle's model, verified against its hash, with what a service needs to know."""
+
+    version: int
+    model: Pipeline
+    schema: DatasetSchema
+    entry: dict[str, Any]  # the registry entry: lineage and holdout metrics
+    example: dict[str, Any]  # input example rows and the predictions recorded for them
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.model.predict(features[self.schema.features]))
+
+
+def load_bundle(bundle_dir: Path) -> LoadedBundle:
+    """Load an exported bundle; refused when the model file does not match its hash."""
+    entry_path = bundle_dir / ENTRY_FILE
+    if not entry_path.is_file():
+        raise PipelineError(f"{entry_path} not found: export a model with `models export` first")
+    entry: dict[str, Any] = read_json(entry_path)
+    model = load_verified_model(bundle_dir / MODEL_FILE, entry["sha256"], str(entry_path))
+    record: dict[str, Any] = read_json(bundle_dir / TRAINING_FILE)
+    return LoadedBundle(
+        version=entry["version"],
+        model=model,
+        schema=DatasetSchema.from_dict(record["schema"]),
+        entry=entry,
+        example=record["example"],
+    )
+
+
+def load_champion_bundle(registry: ModelRegistry) -> LoadedBundle:
+    """The registry's champion, loaded the same way as a deployed bundle."""
+    with tempfile.TemporaryDirectory() as scratch:
+        bundle_dir = Path(scratch) / "champion"
+        export_bundle(registry, bundle_dir)
+        return load_bundle(bundle_dir)
+
+
+def smoke_test_bundle(bundle_dir: Path) -> str:
+    """Load the bundle's model after checking its hash, predict its input example and
+    compare with the predictions recorded at training time; returns a summary line."""
+    bundle = load_bundle(bundle_dir)
+    features = pd.DataFrame.from_records(bundle.example["features"])
+    if not reproduces(bundle.predict(features), bundle.example["predictions"]):
+        raise PipelineError(
+            f"{bundle_dir}: version {bundle.version} does not reproduce the predictions "
+            "recorded at training time (different library versions?)"
+        )
+    return f"version {bundle.version} reproduced {len(features)} recorded predictions"

@@ -1,0 +1,109 @@
+"""MLflow's model registry as this project's registry: each registered version is a
+model version of one registered model, and `champion` is a registered-model alias.
+
+The model file's SHA-256 and the lineage are model-version tags; loading downloads the
+version's files and checks the hash before anything is deserialised.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow.artifacts
+from mlflow.exceptions import MlflowException
+from sklearn.pipeline import Pipeline
+
+from ..core.errors import PipelineError
+from ..core.model_io import MODEL_FILE, load_verified_model
+from ..core.paths import ProjectPaths
+from .base import CHAMPION, ModelVersion, get_version
+from .mlflow_tracking import EXPERIMENT, SHA_TAG, Tracking, connect, find_run
+
+REGISTERED_MODEL = EXPERIMENT
+HISTORY_TAG = "champion_history"
+LINEAGE_TAG = "lineage"
+
+
+class MlflowRegistry:
+    def __init__(self, tracking: Tracking) -> None:
+        self.tracking = tracking
+        self.client = tracking.client
+        self.location = f"MLflow model {REGISTERED_MODEL!r} at {tracking.uri}"
+
+    @classmethod
+    def open(cls, paths: ProjectPaths) -> MlflowRegistry:
+        return cls(connect(paths))
+
+    def _exists(self) -> bool:
+        return bool(self.client.search_registered_models(f"name = '{REGISTERED_MODEL}'"))
+
+    def versions(self) -> list[ModelVersion]:
+        if not self._exists():
+            return []
+        found = self.client.search_model_versions(f"name = '{REGISTERED_MODEL}'")
+        return sorted(
+            (
+                ModelVersion(
+                    int(item.version),
+                    item.tags.get("sha256", ""),
+                    json.loads(item.tags.get(LINEAGE_TAG, "{}")),
+                )
+                for item in found
+            ),
+            key=lambda entry: entry.version,
+        )
+
+    def champion_history(self) -> list[int]:
+        if not self._exists():
+            return []
+        tags = self.client.get_registered_model(REGISTERED_MODEL).tags
+        history: list[int] = json.loads(tags.get(HISTORY_TAG, "[]"))
+        return history
+
+    def set_champion_history(self, history: list[int]) -> None:
+        self.client.set_registered_model_tag(REGISTERED_MODEL, HISTORY_TAG, json.dumps(history))
+        if history:
+            self.client.set_registered_model_alias(REGISTERED_MODEL, CHAMPION, str(history[-1]))
+        else:
+            self.client.delete_registered_model_alias(REGISTERED_MODEL, CHAMPION)
+
+    def fetch(self, version: int, destination: Path) -> None:
+        get_version(self, version)
+        source = self.client.get_model_version(REGISTERED_MODEL, str(version)).source
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                local = mlflow.artifacts.download_artifacts(
+                    artifact_uri=source, dst_path=scratch, tracking_uri=self.tracking.uri
+                )
+            except (MlflowException, OSError) as exc:
+                raise PipelineError(f"{self.location}: version {version}: {exc}") from exc
+            shutil.copytree(local, destination, dirs_exist_ok=True)
+
+    def load(self, version: int) -> Pipeline:
+        entry = get_version(self, version)
+        with tempfile.TemporaryDirectory() as scratch:
+            self.fetch(version, Path(scratch))
+            return load_verified_model(
+                Path(scratch) / MODEL_FILE, entry.sha256, f"{self.location} version {version}"
+            )
+
+    def add(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
+        # The run evaluate logged for this model file; a bare run if tracking was skipped.
+        run = find_run(self.tracking, sha256) or self.client.create_run(
+            self.tracking.experiment_id, tags={SHA_TAG: sha256}
+        )
+        for path in files:
+            self.client.log_artifact(run.info.run_id, str(path), "registered")
+        if not self._exists():
+            self.client.create_registered_model(REGISTERED_MODEL)
+        created = self.client.create_model_version(
+            REGISTERED_MODEL,
+            source=f"{run.info.artifact_uri}/registered",
+            run_id=run.info.run_id,
+            tags={"sha256": sha256, LINEAGE_TAG: json.dumps(lineage)},
+        )
+        return ModelVersion(int(created.version), sha256, lineage)

@@ -1,0 +1,139 @@
+"""MLflow tracking: every evaluation is a run with its params, metrics, reports and model.
+
+MLFLOW_TRACKING_URI points the project at a team's server (Azure ML workspaces serve
+this API too). Without it, a SQLite file and an artifact folder under models/registry
+hold runs and registered models, so everything works with no server, and the folder
+can travel between CI runs like the file registry does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlflow import MlflowClient
+from mlflow.entities import Run
+
+from ..core.paths import ProjectPaths
+
+EXPERIMENT = "{{ cookiecutter.project_slug }}"
+SHA_TAG = "model_sha256"
+# MLflow's own tag for the code version, shown in its UI.
+GIT_COMMIT_TAG = "mlflow.source.git.commit"
+
+
+@dataclass(frozen=True)
+class Tracking:
+    client: MlflowClient
+    experiment_id: str
+    uri: str
+
+
+def connect(paths: ProjectPaths) -> Tracking:
+    """The tracking server from MLFLOW_TRACKING_URI, or the project's SQLite file."""
+    # Creating a database logs a dozen INFO lines of schema migrations.
+    for name in ("alembic", "mlflow.store.db.utils"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "")
+    artifact_location = None
+    if not uri:
+        paths.registry.mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{(paths.registry / 'mlflow.db').resolve()}"
+        artifact_location = (paths.registry / "artifacts").resolve().as_uri()
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    experiment = client.get_experiment_by_name(EXPERIMENT)
+    experiment_id = (
+        experiment.experiment_id
+        if experiment is not None
+        else client.create_experiment(EXPERIMENT, artifact_location=artifact_location)
+    )
+    return Tracking(client, experiment_id, uri)
+
+
+def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"model": {"name": "ridge"}} -> {"model.name": "ridge"}: MLflow params are flat."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def training_metrics(cv: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Cross-validation means under MLflow metric names (a sweep's objective is one)."""
+    return {f"cv_{name}": values["mean"] for name, values in cv.items()}
+
+
+def evaluation_metrics(metrics: dict[str, Any]) -> dict[str, float]:
+    """The numbers in metrics.json under MLflow metric names."""
+    logged = training_metrics(metrics["cv"])
+    logged |= {f"holdout_{name}": value for name, value in metrics["holdout"].items()}
+    logged |= {f"baseline_{name}": value for name, value in metrics["baseline"].items()}
+    if metrics["champion"]:
+        logged |= {f"champion_{name}": v for name, v in metrics["champion"]["holdout"].items()}
+    return logged
+
+
+def log_evaluation(
+    tracking: Tracking,
+    metrics: dict[str, Any],
+    params: dict[str, Any],
+    model_files: list[Path],
+    reports: list[Path],
+    git_commit: str | None,
+) -> str:
+    """Record one evaluated candidate as a run; returns the run id."""
+    client = tracking.client
+    tags = {
+        SHA_TAG: metrics["model_sha256"],
+        "data_fingerprint": metrics["data_fingerprint"],
+        "decision": "register" if metrics["decision"]["register"] else "do not register",
+    }
+    if git_commit:
+        tags[GIT_COMMIT_TAG] = git_commit
+    run = client.create_run(
+        tracking.experiment_id,
+        run_name=f"{metrics['model']}-{metrics['model_sha256'][:8]}",
+        tags=tags,
+    )
+    run_id: str = run.info.run_id
+    for key, value in flatten(params).items():
+        client.log_param(run_id, key, value)
+    for key, number in evaluation_metrics(metrics).items():
+        client.log_metric(run_id, key, number)
+    for path in model_files:
+        client.log_artifact(run_id, str(path), "model")
+    for path in reports:
+        client.log_artifact(run_id, str(path), "reports")
+    client.set_terminated(run_id)
+    return run_id
+
+
+{% if cookiecutter.compute == "azureml" -%}
+def log_to_job_run(metrics: dict[str, float]) -> str | None:
+    """Log to the run of the job this process is (Azure ML sets MLFLOW_RUN_ID and the
+    tracking URI for every job); returns the run id, or None outside such a job."""
+    run_id = os.environ.get("MLFLOW_RUN_ID")
+    if not run_id:
+        return None
+    client = MlflowClient()
+    for key, value in metrics.items():
+        client.log_metric(run_id, key, value)
+    return run_id
+
+
+{% endif -%}
+def find_run(tracking: Tracking, sha256: str) -> Run | None:
+    """The latest run that evaluated the model file with this hash."""
+    runs = tracking.client.search_runs(
+        [tracking.experiment_id],
+        filter_string=f"tags.{SHA_TAG} = '{sha256}'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    return runs[0] if runs else None

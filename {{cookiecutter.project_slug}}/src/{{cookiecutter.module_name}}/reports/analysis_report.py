@@ -1,0 +1,264 @@
+"""The analysis report: findings in plain sentences, column and target tables, figures,
+and the communication exercise. The analyze stage computes the summary it is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.dataset import PreparedData
+from .figures import new_figure, new_figure_row, save_figure
+from .markdown import exercise_section, markdown_table, relative_link
+from .texts import figure_text, text
+
+HIGH_MISSING_RATE = 0.5
+HIGH_PAIR_CORRELATION = 0.8
+TOP_FEATURES_PLOTTED = 3
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    rows: int
+    columns: int
+    missing_rates: dict[str, float]
+    target_stats: dict[str, float]
+    target_outliers: int
+    target_correlations: dict[str, float]
+    correlated_pairs: list[tuple[str, str, float]]
+    cardinality: dict[str, int]
+    class_balance: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def high_missing(self) -> list[str]:
+        return [name for name, rate in self.missing_rates.items() if rate > HIGH_MISSING_RATE]
+
+
+def code_names(names: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
+    """Plain sentences a reader can act on."""
+    schema = prepared.schema
+    notes = [
+        text(
+            "finding.shape",
+            rows=summary.rows,
+            columns=summary.columns,
+            numeric=len(schema.numeric),
+            categorical=len(schema.categorical),
+        )
+    ]
+    if schema.dropped_rows_without_target:
+        notes.append(text("finding.dropped", count=schema.dropped_rows_without_target))
+    missing = {name: rate for name, rate in summary.missing_rates.items() if rate > 0}
+    if missing:
+        worst = max(missing, key=lambda name: missing[name])
+        notes.append(text("finding.missing", count=len(missing), worst=worst, rate=missing[worst]))
+    else:
+        notes.append(text("finding.no_missing"))
+    if summary.high_missing:
+        notes.append(text("finding.high_missing", names=code_names(summary.high_missing)))
+    if summary.target_correlations:
+        name, value = next(iter(summary.target_correlations.items()))
+        notes.append(text("finding.top_correlation", name=name, value=value))
+        weak = [n for n, v in summary.target_correlations.items() if abs(v) < 0.1]
+        if weak:
+            notes.append(text("finding.weak", count=len(weak), names=code_names(weak)))
+    if summary.correlated_pairs:
+        left, right, value = summary.correlated_pairs[0]
+        notes.append(
+            text(
+                "finding.pairs",
+                count=len(summary.correlated_pairs),
+                threshold=HIGH_PAIR_CORRELATION,
+                left=left,
+                right=right,
+                value=value,
+            )
+        )
+    if summary.target_stats:
+        stats = summary.target_stats
+        notes.append(
+            text(
+                "finding.target_range",
+                low=stats["min"],
+                high=stats["max"],
+                median=stats["50%"],
+                outliers=summary.target_outliers,
+            )
+        )
+    if summary.class_balance:
+        smallest = min(summary.class_balance, key=lambda k: summary.class_balance[k])
+        notes.append(
+            text("finding.rarest", label=repr(smallest), share=summary.class_balance[smallest])
+        )
+    high_cardinality = [n for n, count in summary.cardinality.items() if count > 50]
+    if high_cardinality:
+        notes.append(text("finding.cardinality", names=code_names(high_cardinality)))
+    return notes
+
+
+def plot_figures(
+    prepared: PreparedData, summary: AnalysisSummary, figures_dir: Path
+) -> dict[str, Path]:
+    """Target distribution, correlation heatmap and the top features against the target."""
+    schema = prepared.schema
+    frame = prepared.train
+    figures: dict[str, Path] = {}
+
+    figure, axes = new_figure()
+    if schema.task == "regression":
+        axes.hist(frame[schema.target].astype(float), bins=30, color="#4C72B0")
+        axes.set_xlabel(schema.target)
+        axes.set_ylabel(figure_text("rows"))
+    else:
+        counts = frame[schema.target].astype(str).value_counts().sort_index()
+        axes.bar(counts.index, counts.to_numpy(), color="#4C72B0")
+        axes.set_ylabel(figure_text("rows"))
+    axes.set_title(figure_text("plot.distribution", target=schema.target))
+    figures[text("figure.target_distribution")] = save_figure(
+        figure, figures_dir / "target_distribution.png"
+    )
+
+    if len(schema.numeric) > 1:
+        matrix = frame[schema.numeric].astype(float).corr()
+        size = max(4.0, 0.45 * len(schema.numeric) + 2)
+        figure, axes = new_figure(size + 1, size)
+        image = axes.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
+        axes.set_xticks(range(len(schema.numeric)), schema.numeric, rotation=90)
+        axes.set_yticks(range(len(schema.numeric)), schema.numeric)
+        figure.colorbar(image, ax=axes, label=figure_text("pearson"))
+        axes.set_title(figure_text("plot.correlation"))
+        figures[text("figure.correlation")] = save_figure(figure, figures_dir / "correlation.png")
+
+    top = list(summary.target_correlations)[:TOP_FEATURES_PLOTTED]
+    if top:
+        figure, row = new_figure_row(len(top), 4.0 * len(top), 3.5)
+        for axes, name in zip(row, top, strict=True):
+            axes.scatter(frame[name], frame[schema.target], s=8, alpha=0.6)
+            axes.set_xlabel(name)
+            axes.set_ylabel(schema.target)
+            axes.set_title(f"r = {summary.target_correlations[name]:.2f}")
+        figures[text("figure.top_features")] = save_figure(figure, figures_dir / "top_features.png")
+    return figures
+
+
+ANALYSIS_QUESTIONS = (
+    ("role.domain", "ask.analysis.domain"),
+    ("role.engineer", "ask.analysis.engineer"),
+    ("role.scientist", "ask.analysis.scientist"),
+    ("role.product", "ask.analysis.product"),
+)
+
+
+def render_report(
+    summary: AnalysisSummary, prepared: PreparedData, figures: dict[str, Path], report_path: Path
+) -> str:
+    schema = prepared.schema
+    sections = [
+        f"# {text('analysis.title')}",
+        "",
+        text(
+            "analysis.intro",
+            source=schema.source,
+            rows=summary.rows,
+            fingerprint=schema.fingerprint[:12],
+        ),
+        "",
+        f"## {text('analysis.findings')}",
+        "",
+        *(f"- {note}" for note in findings(summary, prepared)),
+        "",
+        f"## {text('analysis.columns')}",
+        "",
+        markdown_table(
+            [text("column"), text("type"), text("missing"), text("unique")],
+            [
+                [
+                    f"`{name}`",
+                    text("numeric") if name in schema.numeric else text("categorical"),
+                    f"{summary.missing_rates[name]:.1%}",
+                    int(prepared.train[name].nunique()),
+                ]
+                for name in schema.features
+            ],
+        ),
+        "",
+        f"## {text('analysis.target')}",
+        "",
+    ]
+    if summary.target_stats:
+        stats = summary.target_stats
+        sections += [
+            markdown_table(
+                [
+                    *(text(f"stat.{name}") for name in ("count", "mean", "std", "min")),
+                    "25%",
+                    text("stat.median"),
+                    "75%",
+                    text("stat.max"),
+                    text("stat.outliers"),
+                ],
+                [
+                    [
+                        int(stats["count"]),
+                        *(stats[key] for key in ("mean", "std", "min", "25%", "50%", "75%")),
+                        stats["max"],
+                        summary.target_outliers,
+                    ]
+                ],
+            )
+        ]
+    else:
+        sections += [
+            markdown_table(
+                [text("class"), text("share")],
+                [[label, f"{share:.1%}"] for label, share in summary.class_balance.items()],
+            )
+        ]
+        if schema.class_threshold is not None:
+            sections += [
+                "",
+                text(
+                    "analysis.class_threshold",
+                    target=schema.target,
+                    threshold=schema.class_threshold,
+                ),
+            ]
+    if summary.target_correlations:
+        sections += [
+            "",
+            f"## {text('analysis.target_correlation')}",
+            "",
+            markdown_table(
+                [text("feature"), text("pearson")],
+                [[f"`{n}`", v] for n, v in summary.target_correlations.items()],
+            ),
+        ]
+    if summary.correlated_pairs:
+        sections += [
+            "",
+            f"## {text('analysis.pairs', threshold=HIGH_PAIR_CORRELATION)}",
+            "",
+            markdown_table(
+                [text("feature"), text("feature"), "r"],
+                [[f"`{a}`", f"`{b}`", r] for a, b, r in summary.correlated_pairs],
+            ),
+        ]
+    if summary.cardinality:
+        sections += [
+            "",
+            f"## {text('analysis.categorical')}",
+            "",
+            markdown_table(
+                [text("column"), text("distinct")],
+                [[f"`{n}`", c] for n, c in summary.cardinality.items()],
+            ),
+        ]
+    sections += ["", f"## {text('figures')}", ""]
+    sections += [
+        f"![{title}]({relative_link(path, report_path)})\n" for title, path in figures.items()
+    ]
+    sections += ["", *exercise_section(ANALYSIS_QUESTIONS)]
+    return "\n".join(sections).rstrip() + "\n"

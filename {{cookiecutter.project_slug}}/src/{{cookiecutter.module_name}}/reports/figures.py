@@ -1,0 +1,46 @@
+"""PNG figures for the reports: headless matplotlib, Japanese labels when a font allows."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # stages run headless: in CI, over SSH, in containers
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..core.artifacts import atomic_path
+from .texts import JAPANESE_FONTS, figure_language
+
+
+@cache
+def use_label_font() -> None:
+    """Draw Japanese labels with a Japanese font when the figures are in Japanese. Once
+    per process: every figure shares the setting."""
+    if figure_language() == "ja":
+        plt.rcParams["font.sans-serif"] = [*JAPANESE_FONTS, *plt.rcParams["font.sans-serif"]]
+
+
+def new_figure(width: float = 6.0, height: float = 4.0) -> tuple[Figure, Axes]:
+    use_label_font()
+    figure, axes = plt.subplots(figsize=(width, height), layout="constrained")
+    return figure, axes
+
+
+def new_figure_row(count: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
+    use_label_font()
+    figure, axes = plt.subplots(
+        1, count, figsize=(width, height), squeeze=False, layout="constrained"
+    )
+    return figure, list(axes[0])
+
+
+def save_figure(figure: Figure, target: Path) -> Path:
+    """Write a PNG atomically and release the figure's memory."""
+    with atomic_path(target) as temporary:
+        figure.savefig(temporary, format="png", dpi=100)
+    plt.close(figure)
+    return target

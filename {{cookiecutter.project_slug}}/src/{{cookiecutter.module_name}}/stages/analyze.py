@@ -1,0 +1,91 @@
+"""Stage 2, analyze: describe the training split and write the analysis report.
+
+Only the training split is analysed, so nothing learned here leaks from the holdout set
+that `evaluate` later uses to judge the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.artifacts import write_text
+from ..core.dataset import PreparedData
+from ..reports.analysis_report import (
+    HIGH_PAIR_CORRELATION,
+    AnalysisSummary,
+    plot_figures,
+    render_report,
+)
+
+REPORT_FILE = "02_analysis_report.md"
+
+
+def iqr_outliers(values: pd.Series) -> int:
+    """Count values beyond 1.5 inter-quartile ranges from the quartiles (Tukey's fences)."""
+    numbers = values.dropna().astype(float)
+    if numbers.empty:
+        return 0
+    first, third = np.percentile(numbers, [25, 75])
+    spread = 1.5 * (third - first)
+    return int(((numbers < first - spread) | (numbers > third + spread)).sum())
+
+
+def summarize(prepared: PreparedData) -> AnalysisSummary:
+    """The numbers the report is written from, all computed on the training split."""
+    schema = prepared.schema
+    frame = prepared.train
+    target = frame[schema.target].astype(float) if schema.task == "regression" else None
+    numeric = frame[schema.numeric].astype(float)
+
+    correlations: dict[str, float] = {}
+    if schema.numeric and (target is not None or len(schema.classes or []) == 2):
+        label = (
+            target
+            if target is not None
+            else frame[schema.target].eq((schema.classes or [None])[-1]).astype(float)
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            correlations = numeric.corrwith(label).dropna().to_dict()
+    correlations = dict(sorted(correlations.items(), key=lambda item: -abs(item[1])))
+
+    pairs: list[tuple[str, str, float]] = []
+    if len(schema.numeric) > 1:
+        matrix = numeric.corr()
+        for i, left in enumerate(schema.numeric):
+            for right in schema.numeric[i + 1 :]:
+                value = matrix.loc[left, right]
+                if pd.notna(value) and abs(value) > HIGH_PAIR_CORRELATION:
+                    pairs.append((left, right, float(value)))
+
+    balance: dict[str, float] = {}
+    if target is None:
+        balance = {
+            str(k): float(v)
+            for k, v in frame[schema.target].value_counts(normalize=True).sort_index().items()
+        }
+    return AnalysisSummary(
+        rows=len(frame),
+        columns=len(schema.features),
+        missing_rates={name: float(frame[name].isna().mean()) for name in schema.features},
+        target_stats=(
+            {key: float(value) for key, value in target.describe().items()}
+            if target is not None
+            else {}
+        ),
+        target_outliers=iqr_outliers(target) if target is not None else 0,
+        target_correlations={name: float(value) for name, value in correlations.items()},
+        correlated_pairs=pairs,
+        cardinality={name: int(frame[name].nunique()) for name in schema.categorical},
+        class_balance=balance,
+    )
+
+
+def analyze(prepared: PreparedData, report_path: Path, figures_dir: Path) -> AnalysisSummary:
+    """Summarize the training split, draw the figures and write the report."""
+    summary = summarize(prepared)
+    figures = plot_figures(prepared, summary, figures_dir)
+    write_text(report_path, render_report(summary, prepared, figures, report_path))
+    return summary

@@ -1,0 +1,79 @@
+"""Checks behind the test report: the goal metric per slice of the holdout rows, and the
+service-level path (input processing, load, predict, output processing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from ..core.dataset import PreparedData
+from ..core.evaluation import MIN_SLICE_ROWS, ServiceCheck, SliceScore
+from ..core.metrics import score
+from ..core.model_io import reproduces
+
+MAX_SLICE_VALUES = 10  # a column with more distinct values is not sliced
+AGE_BANDS = (0, 40, 50, 60, 200)  # <40, 40-49, 50-59, 60+
+
+
+def as_labels(values: pd.Series) -> pd.Series:
+    """Group labels as text, with missing values as a group of their own."""
+    return values.map(lambda value: "(missing)" if pd.isna(value) else str(value))
+
+
+def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.Series]:
+    """Columns to slice by: categories and few-valued numbers as they are, age in bands."""
+    groups: dict[str, pd.Series] = {}
+    for name in prepared.schema.features:
+        column = holdout[name]
+        if name == "age" and name in prepared.schema.numeric:
+            bands = pd.cut(column, AGE_BANDS, right=False, labels=["<40", "40-49", "50-59", "60+"])
+            groups[name] = as_labels(bands.astype(object))
+        elif column.nunique() <= MAX_SLICE_VALUES:
+            groups[name] = as_labels(column)
+    return groups
+
+
+def slice_scores(model: Pipeline, prepared: PreparedData, metric: str) -> list[SliceScore]:
+    holdout = prepared.holdout
+    scores: list[SliceScore] = []
+    for name, groups in slice_groups(holdout, prepared).items():
+        for group in sorted(groups.unique()):
+            rows = holdout[groups == group]
+            if len(rows) < MIN_SLICE_ROWS:
+                continue
+            try:
+                value: float | None = score(
+                    model, prepared.features(rows), prepared.labels(rows), prepared.schema
+                )[metric]
+            except ValueError:  # e.g. ROC AUC of a group holding one class only
+                value = None
+            scores.append(SliceScore(name, group, len(rows), value))
+    return scores
+
+
+def service_checks(
+    model: Pipeline, record: dict[str, Any], prepared: PreparedData
+) -> list[ServiceCheck]:
+    """The production path for `model`, which evaluate loaded from its file through the
+    package's loader (hash and trusted types checked, or it stops with an error): the
+    inputs a caller sends, the predictions recorded when it was trained, and the
+    outputs a caller receives."""
+    features = prepared.features(prepared.holdout)
+    has_inputs = list(features.columns) == prepared.schema.features
+    example = record["example"]
+    recorded = pd.DataFrame.from_records(example["features"], columns=prepared.schema.features)
+    same = reproduces(np.asarray(model.predict(recorded)), example["predictions"])
+    served = np.asarray(model.predict(features))
+    if prepared.schema.task == "regression":
+        valid_output = bool(np.isfinite(served.astype(float)).all())
+    else:
+        valid_output = set(served.tolist()) <= set(prepared.schema.classes or [])
+    return [
+        ServiceCheck("input", has_inputs),
+        ServiceCheck("load", True),  # reaching here means the loader accepted the file
+        ServiceCheck("predict", same),
+        ServiceCheck("output", valid_output),
+    ]

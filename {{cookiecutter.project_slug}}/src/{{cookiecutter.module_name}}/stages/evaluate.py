@@ -1,0 +1,64 @@
+"""Stage 5, evaluate (the workshop's Test): judge the candidate on the holdout split.
+
+Scores the candidate and a dummy baseline on the same holdout rows, applies the business
+goal's gate, and writes reports/metrics.json and the test report with figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.artifacts import write_json, write_text
+from ..core.dataset import PreparedData
+from ..core.evaluation import Evaluation, TestLevels, decide
+from ..core.goal import BusinessGoal, judge
+from ..core.metrics import score
+from ..core.models import make_baseline
+from ..registry.base import ModelRegistry, load_champion
+from ..reports.test_report import plot_figures, render_report
+from .checks import service_checks, slice_scores
+from .train import load_candidate
+
+METRICS_FILE = "metrics.json"
+REPORT_FILE = "06_test_report.md"
+
+
+def evaluate(
+    prepared: PreparedData,
+    candidate_dir: Path,
+    goal: BusinessGoal,
+    reports_dir: Path,
+    report_path: Path,
+    registry: ModelRegistry,
+) -> Evaluation:
+    """Score the candidate, the dummy and the champion on the holdout split; decide."""
+    model, record = load_candidate(candidate_dir)
+    features = prepared.features(prepared.holdout)
+    labels = prepared.labels(prepared.holdout)
+    holdout = score(model, features, labels, prepared.schema)
+    baseline_model = make_baseline(prepared.schema.task).fit(
+        prepared.features(prepared.train), prepared.labels(prepared.train)
+    )
+    baseline = score(baseline_model, features, labels, prepared.schema)
+    champion = load_champion(registry)
+    # The champion is re-scored on this holdout, so both models face the same rows.
+    champion_scores = score(champion.model, features, labels, prepared.schema) if champion else None
+    verdict = judge(goal, holdout, baseline)
+    evaluation = Evaluation(
+        holdout=holdout,
+        baseline=baseline,
+        cv=record["cv"],
+        goal=verdict,
+        record=record,
+        champion_version=champion.version if champion else None,
+        champion=champion_scores,
+        decision=decide(goal, verdict, champion_scores),
+    )
+    figures = plot_figures(model, prepared, reports_dir / "figures")
+    checks = TestLevels(
+        slices=slice_scores(model, prepared, goal.metric),
+        service=service_checks(model, record, prepared),
+    )
+    write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
+    write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
+    return evaluation

@@ -1,0 +1,127 @@
+"""All stages in order, over one project's standard paths: what `run` executes."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..core.artifacts import write_json
+from ..core.config import HyperParameter, load_params, with_overrides
+from ..core.dataset import load_prepared
+from ..core.goal import load_goal
+{%- if cookiecutter.tracking == "mlflow" %}
+from ..core.model_io import MODEL_FILE, TRAINING_FILE
+{%- endif %}
+from ..core.paths import ProjectPaths
+from ..registry.backend import open_registry
+{%- if cookiecutter.tracking == "mlflow" %}
+{%- if cookiecutter.compute == "azureml" %}
+from ..registry.mlflow_tracking import connect, log_evaluation, log_to_job_run, training_metrics
+{%- else %}
+from ..registry.mlflow_tracking import connect, log_evaluation
+{%- endif %}
+{%- endif %}
+from .analyze import REPORT_FILE as ANALYSIS_REPORT
+from .analyze import analyze
+from .evaluate import METRICS_FILE, evaluate
+from .evaluate import REPORT_FILE as TEST_REPORT
+from .prepare import prepare
+from .preprocess import preprocess
+{%- if cookiecutter.tracking == "mlflow" %}
+from .register import REGISTRATION_FILE, git_commit, register
+{%- else %}
+from .register import REGISTRATION_FILE, register
+{%- endif %}
+from .train import train
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[ProjectPaths], str]  # returns a one-line summary
+
+
+def run_prepare(paths: ProjectPaths) -> str:
+    params = with_overrides(load_params(paths.params), source=paths.source)
+    prepared = prepare(params, paths.root, paths.interim)
+    return f"{len(prepared.train)} train / {len(prepared.holdout)} holdout rows"
+
+
+def run_analyze(paths: ProjectPaths) -> str:
+    summary = analyze(load_prepared(paths.interim), paths.docs / ANALYSIS_REPORT, paths.figures)
+    return f"{summary.rows} rows, {summary.columns} features -> docs/{ANALYSIS_REPORT}"
+
+
+def run_preprocess(paths: ProjectPaths) -> str:
+    params = load_params(paths.params)
+    transformed = preprocess(load_prepared(paths.interim), params.features, paths.processed)
+    return f"{transformed.shape[1] - 1} model inputs"
+
+
+def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | None = None) -> str:
+    params = with_overrides(load_params(paths.params), hyperparameters=hyperparameters)
+    trained = train(load_prepared(paths.interim), params, paths.candidate)
+{%- if cookiecutter.compute == "azureml" %}
+    # A sweep trial reports its score to the run Azure ML started for it.
+    log_to_job_run(training_metrics(trained.cv))
+{%- endif %}
+    first = next(iter(trained.cv))
+    return f"{params.model.name}: CV {first} {trained.cv[first]['mean']:.4g}"
+
+
+def run_evaluate(paths: ProjectPaths) -> str:
+    prepared = load_prepared(paths.interim)
+    goal = load_goal(paths.business_goal, prepared.schema.task)
+    evaluation = evaluate(
+        prepared,
+        paths.candidate,
+        goal,
+        paths.reports,
+        paths.docs / TEST_REPORT,
+        open_registry(paths),
+    )
+    verdict = evaluation.goal
+    outcome = "register" if evaluation.decision.register else "do not register"
+{%- if cookiecutter.tracking == "mlflow" %}
+    run_id = log_evaluation(
+        connect(paths),
+        evaluation.to_dict(),
+        evaluation.record["params"],
+        [paths.candidate / MODEL_FILE, paths.candidate / TRAINING_FILE],
+        [
+            paths.reports / METRICS_FILE,
+            paths.docs / TEST_REPORT,
+            *sorted(paths.figures.glob("*.png")),
+        ],
+        git_commit(paths.root),
+    )
+    return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome} (MLflow run {run_id[:8]})"
+{%- else %}
+    return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome}"
+{%- endif %}
+
+
+def run_register(paths: ProjectPaths) -> str:
+    result = register(
+        paths.candidate, paths.reports / METRICS_FILE, open_registry(paths), paths.root
+    )
+    # CI reads this to decide whether to publish the registry and deploy.
+    write_json(paths.registration / REGISTRATION_FILE, dataclasses.asdict(result))
+    return f"version {result.version}" if result.registered else f"not registered: {result.reason}"
+
+
+STAGES = (
+    Stage("prepare", run_prepare),
+    Stage("analyze", run_analyze),
+    Stage("preprocess", run_preprocess),
+    Stage("train", run_train),
+    Stage("evaluate", run_evaluate),
+    Stage("register", run_register),
+)
+
+
+def run_all(paths: ProjectPaths) -> Iterator[tuple[Stage, str]]:
+    """Run each stage in order, yielding its summary so callers can show progress."""
+    for stage in STAGES:
+        yield stage, stage.run(paths)

@@ -1,0 +1,232 @@
+"""Stage 1, prepare: load the source, check it, infer column types, split train/holdout."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_diabetes
+from sklearn.model_selection import train_test_split
+
+from ..core.config import DataParams, Params
+from ..core.dataset import DatasetSchema, PreparedData, save_prepared
+from ..core.errors import PipelineError
+
+SAMPLE_SOURCE = "sklearn:diabetes"
+BUNDLED_SOURCES = (SAMPLE_SOURCE,)
+# Diabetes column names as scikit-learn ships them, with the units the study used.
+DIABETES_COLUMNS = {
+    "age": "age",
+    "sex": "sex",
+    "bmi": "bmi",
+    "bp": "bp",
+    "s1": "tc",
+    "s2": "ldl",
+    "s3": "hdl",
+    "s4": "tch",
+    "s5": "ltg",
+    "s6": "glu",
+}
+
+
+def load_source(source: str, root: Path) -> pd.DataFrame:
+    """Load the bundled diabetes data or a CSV/Parquet file, with a clear error per failure."""
+    if source == SAMPLE_SOURCE:
+        bunch = load_diabetes(as_frame=True, scaled=False)
+        frame = bunch.frame.rename(columns={**DIABETES_COLUMNS, "target": "progression"})
+        return frame
+    if source.startswith("sklearn:"):
+        raise PipelineError(
+            f"params.yaml: data.source {source!r} is not bundled; "
+            f"use one of {', '.join(BUNDLED_SOURCES)} or a file path"
+        )
+    path = root / source
+    if not path.is_file():
+        raise PipelineError(f"data file not found: {path} (params.yaml data.source)")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path)
+        elif suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        else:
+            raise PipelineError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+    except pd.errors.EmptyDataError as exc:
+        raise PipelineError(f"{path} is empty") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PipelineError(f"{path} could not be read: {first_line}") from exc
+    if frame.empty:
+        raise PipelineError(f"{path} has no data rows")
+    frame.columns = [str(column).strip() for column in frame.columns]
+    return frame
+
+
+def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
+    """Every column params.yaml names must exist, and none may be entirely empty."""
+    if data.target not in frame.columns:
+        shown = ", ".join(map(str, frame.columns[:12]))
+        raise PipelineError(f"{where}: target column {data.target!r} not found (columns: {shown})")
+    for key, names in (
+        ("numeric", data.numeric),
+        ("categorical", data.categorical),
+        ("drop", data.drop),
+    ):
+        for name in names:
+            if name not in frame.columns:
+                raise PipelineError(f"{where}: column {name!r} from data.{key} not found")
+    for column in frame.columns:
+        if column not in data.drop and frame[column].isna().all():
+            raise PipelineError(
+                f"{where}: column {column!r} has no values; add it to data.drop in params.yaml"
+            )
+
+
+def infer_feature_types(
+    frame: pd.DataFrame, data: DataParams, where: str
+) -> tuple[list[str], list[str]]:
+    """Split feature columns into numeric and categorical; params.yaml overrides win."""
+    numeric: list[str] = []
+    categorical: list[str] = []
+    for column in frame.columns:
+        if column == data.target or column in data.drop:
+            continue
+        if column in data.categorical:
+            categorical.append(column)
+        elif column in data.numeric:
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                converted = pd.to_numeric(frame[column], errors="coerce")
+                bad = frame[column][converted.isna() & frame[column].notna()]
+                raise PipelineError(
+                    f"{where}: column {column!r} is listed in data.numeric but holds "
+                    f"{bad.iloc[0]!r}"
+                )
+            numeric.append(column)
+        elif pd.api.types.is_bool_dtype(frame[column]):
+            categorical.append(column)
+        elif pd.api.types.is_numeric_dtype(frame[column]):
+            numeric.append(column)
+        else:
+            categorical.append(column)
+    if not numeric and not categorical:
+        raise PipelineError(f"{where}: no feature columns left besides the target")
+    return numeric, categorical
+
+
+def check_target(frame: pd.DataFrame, params: Params, where: str) -> None:
+    target = frame[params.data.target]
+    needs_numbers = params.task == "regression" or params.data.class_threshold is not None
+    if needs_numbers and not pd.api.types.is_numeric_dtype(target):
+        converted = pd.to_numeric(target, errors="coerce")
+        example = target[converted.isna() & target.notna()].iloc[0]
+        raise PipelineError(
+            f"{where}: target column {params.data.target!r} must be numeric for "
+            f"{'regression' if params.task == 'regression' else 'data.class_threshold'} "
+            f"(found {example!r})"
+        )
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Categorical values as plain strings with NaN for missing, as the encoder expects."""
+    return values.map(str).astype(object).where(values.notna(), np.nan)
+
+
+def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    stratify = None
+    if params.task == "classification" and params.data.class_threshold is None:
+        stratify = frame[params.data.target]
+    try:
+        train, holdout = train_test_split(
+            frame,
+            test_size=params.data.holdout_fraction,
+            random_state=params.seed,
+            stratify=stratify,
+        )
+    except ValueError as exc:
+        raise PipelineError(f"cannot split {len(frame)} rows into train/holdout: {exc}") from exc
+    return train.reset_index(drop=True), holdout.reset_index(drop=True)
+
+
+def binarize(
+    train: pd.DataFrame, holdout: pd.DataFrame, params: Params
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Turn a numeric target into 1 (above the threshold) / 0, the threshold from train only."""
+    target = params.data.target
+    setting = params.data.class_threshold
+    threshold = float(train[target].median()) if setting == "median" else float(setting or 0)
+    labelled = [
+        frame.assign(**{target: (frame[target] > threshold).astype(int)})
+        for frame in (train, holdout)
+    ]
+    return labelled[0], labelled[1], threshold
+
+
+def check_classes(train: pd.DataFrame, params: Params, where: str) -> list[object]:
+    counts = train[params.data.target].value_counts()
+    if len(counts) < 2:
+        raise PipelineError(
+            f"{where}: target column {params.data.target!r} has a single class in the "
+            "training split; classification needs at least two"
+        )
+    rarest = counts.idxmin()
+    if counts.min() < params.cv_folds:
+        raise PipelineError(
+            f"{where}: class {rarest!r} of {params.data.target!r} has {counts.min()} training "
+            f"rows; {params.cv_folds}-fold cross-validation needs at least {params.cv_folds}"
+        )
+    return sorted(counts.index.tolist(), key=str)
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """A content hash of the loaded table, independent of its file format."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    columns = pd.util.hash_array(np.asarray(frame.columns, dtype=object))
+    return hashlib.sha256(hashed.tobytes() + columns.tobytes()).hexdigest()
+
+
+def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
+    """Load, validate, type and split the source; write train/holdout/schema to out_dir."""
+    source = params.data.source
+    where = source if source in BUNDLED_SOURCES else str(root / source)
+    frame = load_source(source, root)
+    check_columns(frame, params.data, where)
+    numeric, categorical = infer_feature_types(frame, params.data, where)
+    check_target(frame, params, where)
+
+    labelled = frame[frame[params.data.target].notna()]
+    dropped = len(frame) - len(labelled)
+    if len(labelled) < 2 * params.cv_folds:
+        raise PipelineError(
+            f"{where}: only {len(labelled)} rows have a target value; "
+            f"need at least {2 * params.cv_folds}"
+        )
+    kept = labelled[[*numeric, *categorical, params.data.target]].assign(
+        **{column: as_text(labelled[column]) for column in categorical}
+    )
+    train, holdout = split(kept, params)
+
+    classes: list[object] | None = None
+    threshold: float | None = None
+    if params.task == "classification":
+        if params.data.class_threshold is not None:
+            train, holdout, threshold = binarize(train, holdout, params)
+        classes = check_classes(train, params, where)
+
+    schema = DatasetSchema(
+        source=source,
+        target=params.data.target,
+        task=params.task,
+        numeric=numeric,
+        categorical=categorical,
+        fingerprint=fingerprint(frame),
+        rows=len(kept),
+        dropped_rows_without_target=dropped,
+        classes=classes,
+        class_threshold=threshold,
+        categories={column: sorted(train[column].dropna().unique()) for column in categorical},
+    )
+    prepared = PreparedData(train=train, holdout=holdout, schema=schema)
+    save_prepared(prepared, out_dir)
+    return prepared

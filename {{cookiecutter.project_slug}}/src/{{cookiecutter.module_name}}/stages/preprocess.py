@@ -1,0 +1,72 @@
+"""Stage 3, preprocess: the feature pipeline that lives inside the model.
+
+Imputation, scaling, one-hot encoding and engineered features are fitted with the model
+and saved with it, so prediction and serving apply exactly the transforms training used.
+The stage also writes the transformed training split, to inspect what the model sees.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, StandardScaler
+
+from ..core.artifacts import atomic_path
+from ..core.config import FeatureParams
+from ..core.dataset import DatasetSchema, PreparedData
+
+PROCESSED_FILE = "train_features.parquet"
+
+
+def numeric_steps(features: FeatureParams) -> Pipeline:
+    steps: list[tuple[str, object]] = [
+        # Missingness itself can be informative, so keep an indicator column for it.
+        ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+        ("scale", StandardScaler()),
+    ]
+    if features.interactions:
+        steps.append(
+            ("interactions", PolynomialFeatures(interaction_only=True, include_bias=False))
+        )
+    return Pipeline(steps)
+
+
+def categorical_steps() -> Pipeline:
+    return Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+            # Categories never seen in training become all-zero rows instead of errors;
+            # rare ones (under 1% of rows) share one column so the model does not overfit.
+            (
+                "one_hot",
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist", min_frequency=0.01, sparse_output=False
+                ),
+            ),
+        ]
+    )
+
+
+def build_preprocessor(schema: DatasetSchema, features: FeatureParams) -> ColumnTransformer:
+    """The unfitted column transformer for the schema's numeric and categorical columns."""
+    transformers: list[tuple[str, Pipeline, list[str]]] = []
+    if schema.numeric:
+        transformers.append(("numeric", numeric_steps(features), schema.numeric))
+    if schema.categorical:
+        transformers.append(("categorical", categorical_steps(), schema.categorical))
+    return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=True)
+
+
+def preprocess(prepared: PreparedData, features: FeatureParams, out_dir: Path) -> pd.DataFrame:
+    """Fit the feature pipeline on the training split and write what it produces."""
+    preprocessor = build_preprocessor(prepared.schema, features)
+    matrix = preprocessor.fit_transform(prepared.features(prepared.train))
+    transformed = pd.DataFrame(matrix, columns=preprocessor.get_feature_names_out())
+    transformed[prepared.schema.target] = prepared.labels(prepared.train).to_numpy()
+    with atomic_path(out_dir / PROCESSED_FILE) as temporary:
+        transformed.to_parquet(temporary, index=False)
+    return transformed

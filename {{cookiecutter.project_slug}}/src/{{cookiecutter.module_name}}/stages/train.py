@@ -1,0 +1,115 @@
+"""Stage 4, train: fit the model pipeline and cross-validate it on the training split."""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.pipeline import Pipeline
+
+from ..core.artifacts import read_json, sha256_file, write_json
+from ..core.config import Params
+from ..core.dataset import DatasetSchema, PreparedData
+from ..core.errors import PipelineError
+from ..core.metrics import cv_scorers, sign
+from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model, save_model
+from ..core.models import make_estimator
+from .preprocess import build_preprocessor
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model: Pipeline
+    cv: dict[str, dict[str, float]]
+    path: Path
+
+
+def build_model(schema: DatasetSchema, params: Params) -> Pipeline:
+    """Features and estimator in one Pipeline: the saved object is the whole model."""
+    estimator = make_estimator(params.task, params.model.name, params.model.params, params.seed)
+    return Pipeline(
+        [("features", build_preprocessor(schema, params.features)), ("model", estimator)]
+    )
+
+
+def cross_validate_model(
+    model: Pipeline, prepared: PreparedData, params: Params
+) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation of each metric over shuffled K folds."""
+    splitter = (
+        StratifiedKFold(params.cv_folds, shuffle=True, random_state=params.seed)
+        if params.task == "classification"
+        else KFold(params.cv_folds, shuffle=True, random_state=params.seed)
+    )
+    scorers = cv_scorers(prepared.schema)
+    results = cross_validate(
+        model,
+        prepared.features(prepared.train),
+        prepared.labels(prepared.train),
+        cv=splitter,
+        scoring=scorers,
+        error_score="raise",
+    )
+    summary: dict[str, dict[str, float]] = {}
+    for metric in scorers:
+        values = sign(params.task, metric) * np.asarray(results[f"test_{metric}"])
+        summary[metric] = {"mean": float(values.mean()), "std": float(values.std())}
+    return summary
+
+
+def library_versions() -> dict[str, str]:
+    names = ("scikit-learn", "pandas", "numpy", "skops")
+    return {"python": platform.python_version(), **{name: version(name) for name in names}}
+
+
+def input_example(model: Pipeline, prepared: PreparedData, rows: int = 5) -> dict[str, Any]:
+    """A few complete training rows and the model's predictions for them: a deployed copy
+    of the model must reproduce these exactly (the smoke test checks it)."""
+    features = prepared.features(prepared.train).dropna().head(rows)
+    records = json.loads(features.to_json(orient="records"))
+    return {"features": records, "predictions": model.predict(features).tolist()}
+
+
+def train(prepared: PreparedData, params: Params, out_dir: Path) -> TrainedModel:
+    """Cross-validate, fit on the whole training split, save the model and its record."""
+    model = build_model(prepared.schema, params)
+    try:
+        cv = cross_validate_model(model, prepared, params)
+        model.fit(prepared.features(prepared.train), prepared.labels(prepared.train))
+    except ValueError as exc:
+        # sklearn validates hyper-parameter values at fit time.
+        first_line = str(exc).splitlines()[0]
+        raise PipelineError(f"params.yaml: model {params.model.name!r}: {first_line}") from exc
+    model_path = out_dir / MODEL_FILE
+    save_model(model, model_path)
+    write_json(
+        out_dir / TRAINING_FILE,
+        {
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "model": params.model.name,
+            "params": params.model_dump(mode="json"),
+            "schema": prepared.schema.to_dict(),
+            "cv": cv,
+            "sha256": sha256_file(model_path),
+            "libraries": library_versions(),
+            "example": input_example(model, prepared),
+        },
+    )
+    return TrainedModel(model=model, cv=cv, path=model_path)
+
+
+def load_candidate(candidate_dir: Path) -> tuple[Pipeline, dict[str, Any]]:
+    """The model `train` wrote and its record, refusing a file that does not match it."""
+    model_path = candidate_dir / MODEL_FILE
+    record_path = candidate_dir / TRAINING_FILE
+    if not model_path.is_file() or not record_path.is_file():
+        raise PipelineError(f"{model_path} not found: run the train stage first")
+    record: dict[str, Any] = read_json(record_path)
+    return load_verified_model(model_path, record.get("sha256"), str(record_path)), record
