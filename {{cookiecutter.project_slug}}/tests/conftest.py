@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+{%- if cookiecutter.tracking == "mlflow" %}
+from mlflow import MlflowClient
+{%- endif %}
 
 from {{ cookiecutter.module_name }}.core.config import Params
 from {{ cookiecutter.module_name }}.core.dataset import PreparedData
@@ -23,15 +26,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ParamsFactory = Callable[..., Params]
 
 
-@pytest.fixture
-def paths(tmp_path: Path) -> ProjectPaths:
-    """A project root in tmp_path holding the real params.yaml and business goal."""
-    (tmp_path / "docs").mkdir()
-    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
-    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", tmp_path / "docs")
-    return ProjectPaths.at(tmp_path)
-
-
 {% if cookiecutter.tracking == "mlflow" -%}
 @pytest.fixture(autouse=True)
 def local_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,7 +33,38 @@ def local_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
 
 
-{% endif -%}
+@pytest.fixture(scope="session")
+def empty_tracking_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MLflow SQLite store with its schema in place. Creating one runs dozens of
+    schema migrations (seconds), so each test starts from a copy of this one instead."""
+    database = tmp_path_factory.mktemp("tracking") / "mlflow.db"
+    uri = f"sqlite:///{database}"
+    MlflowClient(tracking_uri=uri, registry_uri=uri).search_experiments()
+    return database
+
+
+@pytest.fixture
+def paths(tmp_path: Path, empty_tracking_store: Path) -> ProjectPaths:
+    """A project root in tmp_path holding the real params.yaml and business goal, and an
+    empty tracking store where the project keeps it."""
+    (tmp_path / "docs").mkdir()
+    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", tmp_path / "docs")
+    paths = ProjectPaths.at(tmp_path)
+    paths.registry.mkdir(parents=True)
+    shutil.copy(empty_tracking_store, paths.registry / empty_tracking_store.name)
+    return paths
+{%- else -%}
+@pytest.fixture
+def paths(tmp_path: Path) -> ProjectPaths:
+    """A project root in tmp_path holding the real params.yaml and business goal."""
+    (tmp_path / "docs").mkdir()
+    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
+    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", tmp_path / "docs")
+    return ProjectPaths.at(tmp_path)
+{%- endif %}
+
+
 @pytest.fixture
 def registry(paths: ProjectPaths) -> ModelRegistry:
     return open_registry(paths)
