@@ -3,8 +3,9 @@
 Measures: the default bake (in-process and as a CLI process, median of several), the
 floor (cookiecutter's CLI rendering a one-file template), cookiecutter-data-science's
 default bake when it can run here, time from bake to trained model, the pipeline's
-stage times, single-prediction latency of the served model (p50/p99 and requests per
-second against a real uvicorn process), and the deep tier's wall time.
+stage times, `<cli> --help` against `python -c "import typer"`, single-prediction
+latency of the served model (p50/p99 and requests per second against a real uvicorn
+process), and the deep tier's wall time.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ BUILD = ROOT / "build"
 REPEATS = 7
 TARGET_OVER_FLOOR = 0.25
 TARGET_P50_MS = 5.0
+TARGET_HELP_RATIO = 1.5  # `<cli> --help` against `python -c "import typer"`
 SERVING_REQUESTS = 2000
 SERVING_WARMUP = 100
 UV = shutil.which("uv") or "uv"  # `nox -s bench` installs it
@@ -98,10 +100,10 @@ def ccds_bake_seconds() -> tuple[float | None, str]:
 
 
 def project_env() -> dict[str, str]:
-    # Not the bench venv: nox points UV_PROJECT_ENVIRONMENT at it, and uv sync would prune it.
-    return {
-        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
-    }
+    # Not the bench venv: nox points UV_PROJECT_ENVIRONMENT at it, and uv sync would prune
+    # it. Bytecode is written, as in a user's shell (CI images often switch it off).
+    runner_only = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONDONTWRITEBYTECODE")
+    return {k: v for k, v in os.environ.items() if k not in runner_only}
 
 
 def bake_to_trained_model(scratch: Path) -> tuple[Path, float, dict[str, float]]:
@@ -127,6 +129,23 @@ def bake_to_trained_model(scratch: Path) -> tuple[Path, float, dict[str, float]]
         )
     }
     return project, elapsed, stages
+
+
+def help_against_typer(project: Path, repeats: int = 15) -> tuple[float, float]:
+    """Median seconds of `<cli> --help` and of `python -c "import typer"` in the project's
+    environment, alternated in one run so both see the same machine."""
+    executables = project / ".venv" / "bin"
+    commands = {
+        "help": [str(executables / project.name), "--help"],
+        "typer": [str(executables / "python"), "-c", "import typer"],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, env=project_env(), check=True, capture_output=True)
+            samples[name].append(time.perf_counter() - started)
+    return statistics.median(samples["help"]), statistics.median(samples["typer"])
 
 
 def free_port() -> int:
@@ -248,6 +267,17 @@ def main() -> None:
         )
         for name, seconds in stages.items():
             rows.append((f"  stage {name}", f"{seconds:.1f} s", "as printed by `run`"))
+        cli_help, typer_import = help_against_typer(project)
+        ratio = cli_help / typer_import
+        verdict = "met" if ratio <= TARGET_HELP_RATIO else "MISSED"
+        rows.append(
+            (
+                "`<cli> --help` (median of 15)",
+                f"{cli_help * 1000:.0f} ms",
+                f"{ratio:.2f}x `python -c 'import typer'` ({typer_import * 1000:.0f} ms; "
+                f"target <= {TARGET_HELP_RATIO}x): {verdict}",
+            )
+        )
         latency = serving_latency(project)
         predict_ms = predict_alone_ms(project)
     note = f"{SERVING_REQUESTS} sequential single-record POST /predict, uvicorn, loopback"

@@ -1,8 +1,10 @@
 """Remove the files that belong to option values the user did not choose.
 
-CONDITIONAL_PATHS is the one declaration of which files depend on which answer; the
-template's tests read it too, to know the exact file set of every variant. A path is
-kept when any chosen value lists it (renovate.json serves two CI providers).
+cookiecutter.json's `_conditional_paths` is the one declaration of which files depend on
+which answer; the template's tests read it too, to know the exact file set of every
+variant. A path is kept when any chosen value lists it (renovate.json serves two CI
+providers). Everything this hook knows comes from the rendered context, so a new
+option needs no edit here.
 """
 
 from __future__ import annotations
@@ -10,58 +12,16 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
+# The whole context as JSON: tojson escapes every single quote, so nothing inside can
+# close this raw string early.
 # fmt: off
-CHOSEN: dict[str, str] = json.loads(
-    r'''{{ {
-        "module_name": cookiecutter.module_name,
-        "tracking": cookiecutter.tracking,
-        "ci": cookiecutter.ci,
-        "serving": cookiecutter.serving,
-        "notebooks": cookiecutter.notebooks,
-        "compute": cookiecutter.compute,
-    } | tojson }}'''
-)
+CONTEXT: dict[str, Any] = json.loads(r'''{{ cookiecutter | tojson }}''')
 # fmt: on
-
-CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = {
-    "tracking": {
-        "local": ["src/{module}/registry/files.py"],
-        "mlflow": [
-            "src/{module}/registry/mlflow_backend.py",
-            "src/{module}/registry/mlflow_tracking.py",
-        ],
-    },
-    "ci": {
-        "github": [".github"],
-        "gitlab": [".gitlab-ci.yml", "renovate.json"],
-        "azure-devops": [".azure-pipelines", "renovate.json"],
-        "none": [],
-    },
-    "notebooks": {"yes": ["notebooks"], "no": []},
-    "compute": {
-        "local": [],
-        "azureml": [
-            "azureml",
-            "src/azureml_online.py",
-            "src/azureml_batch.py",
-            "src/{module}/azureml",
-            "src/{module}/cli/azureml.py",
-            "tests/test_azureml.py",
-            "tests/test_azureml_rollout.py",
-        ],
-    },
-    "serving": {
-        "fastapi": [
-            "src/{module}/serving",
-            "tests/test_service.py",
-            "tests/browser_form.py",
-            "Dockerfile",
-            ".dockerignore",
-        ],
-        "none": [],
-    },
-}
+CHOSEN = {key: str(value) for key, value in CONTEXT.items() if not key.startswith("_")}
+# option -> value -> the paths only that value keeps ({module} is the package's name).
+CONDITIONAL_PATHS: dict[str, dict[str, list[str]]] = CONTEXT["_conditional_paths"]
 
 
 def unused_paths(chosen: dict[str, str]) -> set[str]:

@@ -11,28 +11,21 @@ import keyword
 import re
 import sys
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
-# The answers as JSON. tojson escapes every single quote, so nothing inside can close
-# this raw string early; json.loads undoes the escapes (surrogate pairs included).
+# The whole context as JSON. tojson escapes every single quote, so nothing inside can
+# close this raw string early; json.loads undoes the escapes (surrogate pairs included).
 # fmt: off
-ANSWERS: dict[str, str] = json.loads(
-    r'''{{ {
-        "project_name": cookiecutter.project_name,
-        "project_slug": cookiecutter.project_slug,
-        "module_name": cookiecutter.module_name,
-        "description": cookiecutter.description,
-        "author_name": cookiecutter.author_name,
-        "author_email": cookiecutter.author_email,
-    } | tojson }}'''
-)
-CHOSEN: dict[str, str] = json.loads(
-    r'''{{ {"tracking": cookiecutter.tracking, "compute": cookiecutter.compute} | tojson }}'''
-)
-# cookiecutter.json's `_requires`: option -> value -> the answers that value needs.
-REQUIRES: dict[str, dict[str, dict[str, str]]] = json.loads(
-    r'''{{ cookiecutter._requires | tojson }}'''
-)
+CONTEXT: dict[str, Any] = json.loads(r'''{{ cookiecutter | tojson }}''')
 # fmt: on
+ANSWERS: dict[str, str] = {
+    key: str(value) for key, value in CONTEXT.items() if not key.startswith("_")
+}
+# cookiecutter.json's `_requires`: option -> value -> the answers that value needs.
+REQUIRES: dict[str, dict[str, dict[str, str]]] = CONTEXT["_requires"]
+# cookiecutter.json's `_validators`: free-text answer -> the kind of check it gets.
+DECLARED: dict[str, str] = CONTEXT["_validators"]
 
 # Imports of the generated project and its tooling: a package with one of these names
 # would shadow it (the standard library is checked through sys.stdlib_module_names).
@@ -86,34 +79,56 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def name_problem(value: str) -> str | None:
+    """Text that slugs and module names are derived from: it needs a letter or digit."""
+    problem = text_problem(value)
+    if problem is None and not any(char.isalnum() for char in value):
+        return f"{value!r} has no letter or digit"
+    return problem
+
+
 def module_problem(name: str) -> str | None:
     if not name:
         return "must not be empty"
     if not name.isascii() or not name.isidentifier():
-        return "must be a Python identifier: ASCII letters, digits and underscores"
+        return f"{name!r} must be a Python identifier: ASCII letters, digits and underscores"
     if name[0].isdigit():
-        return "must not start with a digit"
+        return f"{name!r} must not start with a digit"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        return "is a Python keyword"
+        return f"{name!r} is a Python keyword"
     if name in sys.stdlib_module_names:
-        return "shadows a module of the Python standard library"
+        return f"{name!r} shadows a module of the Python standard library"
     if name.lower() in DEPENDENCY_MODULES:
-        return "shadows a dependency of the generated project"
+        return f"{name!r} shadows a dependency of the generated project"
     if name != name.lower():
-        return "must be lower case (PEP 8 package names)"
+        return f"{name!r} must be lower case (PEP 8 package names)"
     if len(name) > MAX_NAME_LENGTH:
-        return f"is longer than {MAX_NAME_LENGTH} characters"
+        return f"{name!r} is longer than {MAX_NAME_LENGTH} characters"
     return None
 
 
-def slug_problem(slug: str) -> str | None:
+def distribution_problem(slug: str) -> str | None:
     if not slug:
         return "is empty (the project name has no letters or digits to build it from)"
     if not DISTRIBUTION_NAME.match(slug):
-        return "is not a valid distribution name: ASCII letters, digits, '.', '_' and '-'"
+        return f"{slug!r} is not a valid distribution name: ASCII letters, digits, '.', '_' and '-'"
     if len(slug) > MAX_NAME_LENGTH:
-        return f"is longer than {MAX_NAME_LENGTH} characters"
+        return f"{slug!r} is longer than {MAX_NAME_LENGTH} characters"
     return None
+
+
+def email_problem(value: str) -> str | None:
+    return None if EMAIL.match(value) else f"{value!r} is not an e-mail address"
+
+
+# The kinds `_validators` may name. A free-text option declares one of these there.
+CHECKS: dict[str, Callable[[str], str | None]] = {
+    "text": text_problem,
+    "name": name_problem,
+    "module": module_problem,
+    "distribution": distribution_problem,
+    "email": email_problem,
+}
 
 
 def combination_problems(
@@ -130,29 +145,20 @@ def combination_problems(
     return found
 
 
-def problems(answers: dict[str, str]) -> list[str]:
+def problems(answers: dict[str, str], declared: dict[str, str]) -> list[str]:
+    """Each declared answer through the check its kind names, in declaration order."""
     found = []
-    for key in ("project_name", "description", "author_name"):
-        problem = text_problem(answers[key])
-        if problem:
+    for key, kind in declared.items():
+        check = CHECKS.get(kind)
+        if check is None:
+            found.append(f"_validators: {key} names {kind!r}; known: {', '.join(CHECKS)}")
+        elif (problem := check(answers[key])) is not None:
             found.append(f"{key} {problem}")
-    if not any(char.isalnum() for char in answers["project_name"]):
-        found.append(f"project_name {answers['project_name']!r} has no letter or digit")
-    checks = (
-        ("project_slug", slug_problem),
-        ("module_name", module_problem),
-    )
-    for key, check in checks:
-        problem = check(answers[key])
-        if problem:
-            found.append(f"{key} {answers[key]!r} {problem}")
-    if not EMAIL.match(answers["author_email"]):
-        found.append(f"author_email {answers['author_email']!r} is not an e-mail address")
     return found
 
 
 def main() -> int:
-    found = problems(ANSWERS) + combination_problems(CHOSEN, REQUIRES)
+    found = problems(ANSWERS, DECLARED) + combination_problems(ANSWERS, REQUIRES)
     if not found:
         return 0
     # One line: the first answer at fault (fixing it may change the derived ones).

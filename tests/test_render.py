@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from .conftest import CHOICES, COOKIECUTTER_JSON, DEFAULTS, TEMPLATE, bake
-from .expected_files import expected_files
+from .expected_files import EMPTY_ON_PURPOSE, expected_files
 from .option_table import render_readme
 
 UNRENDERED = re.compile(r"\{\{-? *cookiecutter\.|\{%-? *[a-z]+ [^%]*cookiecutter\.|\{#")
@@ -38,6 +38,9 @@ def check_parses(project: Path, answers: tuple[str, ...] = ()) -> None:
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
+        assert text.strip() or path.name in EMPTY_ON_PURPOSE, (
+            f"{path} renders empty: declare it in cookiecutter.json's _conditional_paths"
+        )
         template_text = text
         for answer in answers:
             template_text = template_text.replace(answer, "")
