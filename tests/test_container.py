@@ -1,6 +1,7 @@
-"""Fast tier: the service's Dockerfile passes hadolint and keeps its promises (slim base,
-dependencies in their own layer, non-root user, health check). The deep tier runs its
-commands (tests/test_dockerfile.py)."""
+"""Fast tier: the service's Dockerfile keeps its promises (dependencies in their own layer,
+non-root user, health check) and hadolint catches a careless edit. Every rendering of it
+passes hadolint and has a slim base the project admits (tests/test_combinations.py); the
+deep tier runs its commands (tests/test_dockerfile.py)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,6 @@ def dockerfile(cookies: Any) -> Path:
     return project / "Dockerfile"
 
 
-def test_dockerfile_passes_hadolint(dockerfile: Path) -> None:
-    result = hadolint(dockerfile)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_dockerfile_layers_user_and_health_check(dockerfile: Path) -> None:
     steps = [
         (step["instruction"], step["value"])
@@ -40,7 +36,6 @@ def test_dockerfile_layers_user_and_health_check(dockerfile: Path) -> None:
         if step["instruction"] != "COMMENT"
     ]
     kinds = [kind for kind, _ in steps]
-    assert steps[0][1].startswith("python:3.11-slim")
     # Dependencies install from pyproject.toml alone, before the source is copied in.
     first_copy = kinds.index("COPY")
     assert steps[first_copy][1] == "pyproject.toml ./"

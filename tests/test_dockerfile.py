@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -58,7 +59,9 @@ def test_dockerfile_commands_run_outside_docker(cookies: Any, tmp_path: Path) ->
         for name, default in args.items():
             value = value.replace(f"${{{name}}}", default)
         if kind == "FROM":
-            assert value.startswith("python:3.11-slim"), value
+            # The stand-in is this machine's Python; the image's is checked in the fast tier
+            # (a slim official image of a version the project admits).
+            assert re.match(r"^python:3\.\d+-slim$", value), value
         elif kind == "ENV":
             image_env.update(pair.split("=", 1) for pair in shlex.split(value))
         elif kind == "ARG":

@@ -200,6 +200,8 @@ def test_variant_installs_lints_tests_and_trains(
     if answers == DEFAULTS:
         output = tool("nox", "-s", "deploy", "--", "staging")
         assert "smoke test passed: version 1 reproduced" in output, output
+        for defect in PLANTED_DEFECTS:
+            assert_caught(project, context["module_name"], defect, env)
     if answers == FIRST_AZUREML:
         # The generated tests ran azureml/pipeline.yml; here the sweep (its trial once)
         # and the one-stage jobs, which hand over through the local datastore folder.
@@ -212,6 +214,49 @@ def test_variant_installs_lints_tests_and_trains(
         # Every notebook in order, last: notebook 06 evaluates again and rewrites the
         # reports checked above. Any error in a cell fails.
         tool("pytest", "--nbmake", "notebooks", "-q", "-p", "no:cacheprovider")
+
+
+# Defects planted one at a time in a default bake, each with the generated test that must
+# then fail: the project's own tests can fail, and fail for the right reason.
+PLANTED_DEFECTS = [
+    # (file under the package, text, replacement, the test that must catch it)
+    (
+        "cli/app.py",
+        "@app.command()\ndef train(",
+        "def train(",
+        "tests/test_cli.py::test_every_stage_and_run_is_a_command",
+    ),
+    (
+        "stages/prepare.py",
+        "random_state=params.seed,",
+        "random_state=0,",
+        "tests/test_prepare.py::test_the_same_seed_splits_the_same_rows_and_another_seed_does_not",
+    ),
+    (
+        "core/metrics.py",
+        '"rmse": float(root_mean_squared_error(labels, predictions)),',
+        '"rmse": float(mean_absolute_error(labels, predictions)),',
+        "tests/test_evaluate.py::test_metrics_and_report_carry_the_verdict",
+    ),
+]
+
+
+def assert_caught(
+    project: Path, module: str, defect: tuple[str, str, str, str], env: dict[str, str]
+) -> None:
+    relative, text, replacement, test = defect
+    source = project / "src" / module / relative
+    original = source.read_text(encoding="utf-8")
+    assert text in original, f"{relative} no longer holds {text!r}: update PLANTED_DEFECTS"
+    source.write_text(original.replace(text, replacement, 1), encoding="utf-8")
+    try:
+        result = subprocess.run(
+            [str(project / ".venv/bin/pytest"), "-q", "-p", "no:cacheprovider", test],
+            cwd=project, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    finally:
+        source.write_text(original, encoding="utf-8")
+    assert result.returncode == 1, f"{test} passed with {replacement!r} planted in {relative}"
 
 
 def check_trained(

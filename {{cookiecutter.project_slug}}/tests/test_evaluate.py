@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sklearn.pipeline import Pipeline
 
@@ -12,7 +13,6 @@ from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, load_goal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
-from {{ cookiecutter.module_name }}.reports.test_report import conclusion
 from {{ cookiecutter.module_name }}.reports.texts import text
 from {{ cookiecutter.module_name }}.stages.checks import service_checks, slice_scores
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
@@ -30,6 +30,21 @@ GOALS = {
 }
 
 
+def independent_score(model: Pipeline, prepared: PreparedData, metric: str) -> float:
+    """RMSE from its definition, or ROC AUC as the share of (positive, negative) pairs the
+    model ranks correctly (ties count half)."""
+    features = prepared.features(prepared.holdout)
+    labels = prepared.labels(prepared.holdout)
+    if metric == "rmse":
+        errors = labels.to_numpy(dtype=float) - model.predict(features)
+        return float(np.sqrt(np.mean(errors**2)))
+    assert metric == "roc_auc"
+    positive = labels.to_numpy() == model.classes_[-1]
+    scores = model.predict_proba(features)[:, -1]
+    above = scores[positive][:, None] - scores[~positive][None, :]
+    return float(np.mean((above > 0) + 0.5 * (above == 0)))
+
+
 def test_metrics_and_report_carry_the_verdict(
     paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
 ) -> None:
@@ -45,16 +60,25 @@ def test_metrics_and_report_carry_the_verdict(
     assert metrics["decision"]["register"] is True
     goal_metric = GOALS[task_params.task].metric
     assert metrics["holdout"][goal_metric] == evaluation.holdout[goal_metric]
+    # The goal metric recomputed here from the model's own predictions, not by the code
+    # under test: the report and metrics.json must carry this number.
+    expected = independent_score(model_of(paths), prepared, goal_metric)
+    assert metrics["holdout"][goal_metric] == pytest.approx(expected)
     written = report.read_text()
     assert f"**{text('pass')}**" in written
-    assert f"{evaluation.holdout[goal_metric]:.4g}" in written
+    assert f"{expected:.4g}" in written
     # The workshop's three test levels, then the verdict in one sentence.
     for level in ("test.model_level", "test.service_level", "test.system_level"):
         assert f"## {text(level)}" in written
     assert f"### {text('test.slices')}" in written
     service = written.split(f"## {text('test.service_level')}")[1].split("## ")[0]
     assert service.count(f"| {text('pass')} |") == 4
-    assert written.rstrip().endswith(conclusion(evaluation))
+    # The report ends with the verdict: metric, value and threshold in one sentence.
+    verdict = written.rstrip().splitlines()[-1]
+    threshold = GOALS[task_params.task].threshold
+    assert goal_metric in verdict
+    assert f"{expected:.4g}" in verdict
+    assert f"{threshold:g}" in verdict
     # Slices of the diabetes data: sex as coded, age in bands.
     slices = {
         (item.column, item.group) for item in slice_scores(model_of(paths), prepared, goal_metric)

@@ -37,6 +37,23 @@ def test_diabetes_split_is_reproducible(paths: ProjectPaths, task_params: Params
     assert again.schema == first.schema
 
 
+def test_the_same_seed_splits_the_same_rows_and_another_seed_does_not(
+    paths: ProjectPaths, task_params: Params
+) -> None:
+    # Two independent runs into two folders: the split depends on the seed alone.
+    first = prepare(task_params, paths.root, paths.root / "first")
+    second = prepare(task_params, paths.root, paths.root / "second")
+    pd.testing.assert_frame_equal(first.train, second.train)
+    pd.testing.assert_frame_equal(first.holdout, second.holdout)
+    assert first.schema.fingerprint == second.schema.fingerprint
+    reseeded = prepare(
+        task_params.model_copy(update={"seed": task_params.seed + 1}),
+        paths.root,
+        paths.root / "reseeded",
+    )
+    assert not first.holdout.equals(reseeded.holdout)
+
+
 def test_classification_threshold_comes_from_training_split(
     paths: ProjectPaths, make_params: ParamsFactory
 ) -> None:
