@@ -8,36 +8,44 @@ that render empty (a file wrapped in `{% if %}` whose paths were not declared).
 
 from __future__ import annotations
 
-from .conftest import COOKIECUTTER_JSON, TEMPLATE
+import json
+from pathlib import Path
+from typing import Any
 
-PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
+from .conftest import TEMPLATE
+
+PROJECT_FOLDER = "{{cookiecutter.project_slug}}"
 MODULE_FOLDER = "{{cookiecutter.module_name}}"
 # Files that are empty on purpose: markers, not content.
-EMPTY_ON_PURPOSE = {"py.typed", ".gitkeep"}
+EMPTY_ON_PURPOSE = {"py.typed", ".gitkeep", "__init__.py"}
 
 
-def template_files() -> set[str]:
+def template_files(template: Path) -> set[str]:
     """Paths (POSIX, relative to the project) of every file the template holds."""
+    project = template / PROJECT_FOLDER
     return {
-        path.relative_to(PROJECT).as_posix()
-        for path in PROJECT.rglob("*")
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
 
 
-def removed_paths(answers: dict[str, str]) -> set[str]:
+def removed_paths(answers: dict[str, str], declared: dict[str, Any]) -> set[str]:
     """Paths that only values other than the chosen ones list."""
     kept: set[str] = set()
     dropped: set[str] = set()
-    for option, values in COOKIECUTTER_JSON["_conditional_paths"].items():
+    for option, values in declared["_conditional_paths"].items():
         for value, paths in values.items():
             (kept if answers[option] == value else dropped).update(paths)
     return {path.format(module=answers["module_name"]) for path in dropped - kept}
 
 
-def expected_files(answers: dict[str, str]) -> set[str]:
-    removed = removed_paths(answers)
-    files = {path.replace(MODULE_FOLDER, answers["module_name"]) for path in template_files()}
+def expected_files(answers: dict[str, str], template: Path = TEMPLATE) -> set[str]:
+    declared = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    removed = removed_paths(answers, declared)
+    files = {
+        path.replace(MODULE_FOLDER, answers["module_name"]) for path in template_files(template)
+    }
     return {
         path
         for path in files
