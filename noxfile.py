@@ -37,6 +37,8 @@ TEST_REQUIREMENTS = [
     "hypothesis>=6.100",
     "nbformat>=5.9",
     "packaging>=24",
+    # Scientific Python's repo-review on the bakes (tests/test_repo_review.py).
+    "sp-repo-review>=2025.1",
     # Microsoft's loaders for the azureml/ files (compute=azureml); older releases accept
     # marshmallow 4, which they cannot import.
     "azure-ai-ml>=1.30",

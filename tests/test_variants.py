@@ -14,6 +14,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 from allpairspy import AllPairs
+from packaging.specifiers import SpecifierSet
 
 from .conftest import CHOICES, DEFAULTS, allowed, bake, compatible, variant_id
 
@@ -141,17 +143,35 @@ def sh(project: Path, *command: str, env: dict[str, str], stdout_only: bool = Fa
     return result.stdout if stdout_only else result.stdout + result.stderr
 
 
+def interpreter_for(project: Path) -> str:
+    """A Python on this machine that the bake's requires-python admits: the one running
+    the tests when it does, else the newest admitted `python3.N` on PATH. A variant whose
+    Python this machine lacks is skipped, saying which (nothing is downloaded)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    admitted = SpecifierSet(pyproject["project"]["requires-python"])
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if running in admitted:
+        return system_python()
+    for minor in range(20, 7, -1):
+        found = shutil.which(f"python3.{minor}")
+        if found and f"3.{minor}" in admitted:
+            return found
+    pytest.skip(f"no Python on this machine satisfies requires-python {admitted}")
+
+
 def install(project: Path, manager: str, env: dict[str, str]) -> list[str]:
     """Install as the README says; return the prefix that runs a tool in that environment."""
     uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
     assert uv, "the variants session installs uv"
+    python = interpreter_for(project)
     if manager == "uv":
-        sh(project, uv, "sync", env=env)
+        sh(project, uv, "sync", "--python", python, "--no-python-downloads", env=env)
         return [uv, "run", "--no-sync"]
-    sh(project, system_python(), "-m", "venv", ".venv", env=env)
-    python = str(project / ".venv" / "bin" / "python")
-    sh(project, python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", env=env)
-    sh(project, python, "-m", "pip", "install", "--quiet", "-e", ".", "--group", "dev", env=env)
+    sh(project, python, "-m", "venv", ".venv", env=env)
+    venv_python = str(project / ".venv" / "bin" / "python")
+    sh(project, venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", env=env)
+    command = [venv_python, "-m", "pip", "install", "--quiet", "-e", ".", "--group", "dev"]
+    sh(project, *command, env=env)
     return []
 
 

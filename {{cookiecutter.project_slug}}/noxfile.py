@@ -1,4 +1,8 @@
-{%- set moves_registry = cookiecutter.ci in ["github", "gitlab"] and cookiecutter.compute != "azureml" -%}
+#!/usr/bin/env -S uv run --script
+{% set moves_registry = cookiecutter.ci in ["github", "gitlab"] and cookiecutter.compute != "azureml" -%}
+# /// script
+# dependencies = ["nox>=2025.2.9"]
+# ///
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from pathlib import Path
 
 import nox
 
+nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "tests"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 {%- if cookiecutter.serving == "fastapi" %}
@@ -48,7 +52,8 @@ def install(session: nox.Session, *groups: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format), mypy and the import layers (lint-imports)."""
+    """ruff (lint and format), mypy and the import layers (lint-imports){% if cookiecutter.ci == "github" %}; zizmor on the
+    workflows{% endif %}."""
 {%- if cookiecutter.compute == "azureml" %}
     install(session, "lint", "test", "azureml")
 {%- else %}
@@ -58,6 +63,10 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("lint-imports")
+{%- if cookiecutter.ci == "github" %}
+    # The workflows' security audit (template injection, permissions, credentials).
+    session.run("zizmor", "--offline", ".github")
+{%- endif %}
 
 
 @nox.session
@@ -71,7 +80,7 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
-@nox.session
+@nox.session(default=False)
 def pipeline(session: nox.Session) -> None:
     """Every stage in order, in a fresh environment: prepare ... register."""
     install(session)
@@ -88,7 +97,7 @@ def pipeline(session: nox.Session) -> None:
 
 
 {% if cookiecutter.notebooks == "yes" -%}
-@nox.session
+@nox.session(default=False)
 def notebooks(session: nox.Session) -> None:
     """Execute every notebook in order (01 ... 06); any error in a cell fails."""
     install(session, "notebooks")
@@ -96,7 +105,7 @@ def notebooks(session: nox.Session) -> None:
 
 
 {% endif -%}
-@nox.session
+@nox.session(default=False)
 def deploy(session: nox.Session) -> None:
     """Export a registered version to deploy/ENVIRONMENT and smoke-test it there.
 
@@ -114,7 +123,7 @@ def deploy(session: nox.Session) -> None:
 {%- if cookiecutter.compute == "azureml" %}
 
 
-@nox.session
+@nox.session(default=False)
 def azureml(session: nox.Session) -> None:
     """Azure ML through the az CLI, after `az login`; AZUREML_RESOURCE_GROUP and
     AZUREML_WORKSPACE name the workspace.
@@ -140,7 +149,7 @@ def azureml(session: nox.Session) -> None:
     session.run(CLI, "azureml", *session.posargs)
 
 
-@nox.session
+@nox.session(default=False)
 def azureml_local(session: nox.Session) -> None:
     """Run an Azure ML job file's commands on this machine, no Azure account needed.
 
@@ -153,7 +162,7 @@ def azureml_local(session: nox.Session) -> None:
 {%- if cookiecutter.serving == "fastapi" %}
 
 
-@nox.session
+@nox.session(default=False)
 def browser(session: nox.Session) -> None:
     """Fill and submit the form page in headless Chromium against a live server.
 
@@ -168,7 +177,7 @@ def browser(session: nox.Session) -> None:
     session.run("python", "tests/browser_form.py", chromium)
 
 
-@nox.session(venv_backend="none")
+@nox.session(default=False, venv_backend="none")
 def image(session: nox.Session) -> None:
     """Build the service image around deploy/ENVIRONMENT, start it, smoke-test it from
     inside the container, and with --push push it. Needs docker; run `deploy` first.
@@ -230,7 +239,7 @@ def unpack_registry() -> None:
 
 
 {% if moves_registry -%}
-@nox.session(venv_backend="none")
+@nox.session(default=False, venv_backend="none")
 def fetch_registry(session: nox.Session) -> None:
     """Restore models/registry from the newest model-v* release (needs gh and GH_TOKEN)."""
     listed = session.run(
@@ -252,7 +261,7 @@ def fetch_registry(session: nox.Session) -> None:
 
 
 {% endif -%}
-@nox.session(venv_backend="none")
+@nox.session(default=False, venv_backend="none")
 def publish_registry(session: nox.Session) -> None:
 {%- if cookiecutter.compute == "azureml" %}
     """After a registration, hand its version to the deploy workflow. Does nothing when
@@ -293,7 +302,7 @@ def auth_header() -> str:
 
 
 {% if moves_registry -%}
-@nox.session(venv_backend="none")
+@nox.session(default=False, venv_backend="none")
 def fetch_registry(session: nox.Session) -> None:
     """Restore models/registry from the project's generic package registry."""
     ARCHIVE.parent.mkdir(parents=True, exist_ok=True)
@@ -312,7 +321,7 @@ def fetch_registry(session: nox.Session) -> None:
 
 
 {% endif -%}
-@nox.session(venv_backend="none")
+@nox.session(default=False, venv_backend="none")
 def publish_registry(session: nox.Session) -> None:
     """After a registration, upload models/registry and create release model-vN, whose
     tag pipeline deploys that version. Does nothing when nothing was registered."""
@@ -340,7 +349,7 @@ def publish_registry(session: nox.Session) -> None:
 {%- elif cookiecutter.ci == "azure-devops" %}
 
 
-@nox.session(venv_backend="none")
+@nox.session(default=False, venv_backend="none")
 def publish_registry(session: nox.Session) -> None:
     """Tag the pipeline run `registered` and `model-vN` after a registration: the deploy
     pipeline triggers on that tag. (The pipeline publishes models/registry itself.)"""
@@ -351,3 +360,7 @@ def publish_registry(session: nox.Session) -> None:
     print("##vso[build.addbuildtag]registered")
     print(f"##vso[build.addbuildtag]model-v{outcome['version']}")
 {%- endif %}
+
+
+if __name__ == "__main__":
+    nox.main()

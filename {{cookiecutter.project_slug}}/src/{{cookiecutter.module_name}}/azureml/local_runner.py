@@ -46,7 +46,9 @@ class Component:
     source: Path
     command: str
     code: Path
-    inputs: dict[str, dict[str, Any]]
+    # input name -> its declaration: a mapping (type, optional, default) as Azure ML
+    # documents it, though a hand-written file may hold anything there
+    inputs: dict[str, Any]
     outputs: set[str]
 
     def required_inputs(self) -> set[str]:

@@ -58,7 +58,8 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
     @app.post("/predict")
     async def predict(payload: payload_type) -> Prediction:
         """Predict one record (a JSON object) or a batch (an array of up to 1000)."""
-        records = payload if isinstance(payload, list) else [payload]
+        received: Any = payload  # a record or a list of them; mypy cannot see payload_type
+        records = received if isinstance(received, list) else [received]
         frame = pd.DataFrame(
             [item.model_dump(by_alias=True) for item in records], columns=bundle.schema.features
         )
