@@ -121,12 +121,14 @@ def email_problem(value: str) -> str | None:
     return None if EMAIL.match(value) else f"{value!r} is not an e-mail address"
 
 
-# The kinds `_validators` may name. A free-text option declares one of these there.
+# The kinds `_validators` may name. A free-text option declares one of these there. In
+# the order answers derive from each other (name -> slug -> module), so the first error
+# is the one to fix first; the context reaches the hook with its keys sorted.
 CHECKS: dict[str, Callable[[str], str | None]] = {
-    "text": text_problem,
     "name": name_problem,
-    "module": module_problem,
     "distribution": distribution_problem,
+    "module": module_problem,
+    "text": text_problem,
     "email": email_problem,
 }
 
@@ -146,9 +148,14 @@ def combination_problems(
 
 
 def problems(answers: dict[str, str], declared: dict[str, str]) -> list[str]:
-    """Each declared answer through the check its kind names, in declaration order."""
+    """Each declared answer through the check its kind names, in the order of CHECKS."""
+    kinds = list(CHECKS)
+    in_order = sorted(
+        declared.items(),
+        key=lambda item: (kinds.index(item[1]) if item[1] in CHECKS else len(kinds), item[0]),
+    )
     found = []
-    for key, kind in declared.items():
+    for key, kind in in_order:
         check = CHECKS.get(kind)
         if check is None:
             found.append(f"_validators: {key} names {kind!r}; known: {', '.join(CHECKS)}")
