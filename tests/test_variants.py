@@ -170,7 +170,12 @@ def install(project: Path, manager: str, env: dict[str, str]) -> list[str]:
     sh(project, python, "-m", "venv", ".venv", env=env)
     venv_python = str(project / ".venv" / "bin" / "python")
     sh(project, venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", env=env)
-    command = [venv_python, "-m", "pip", "install", "--quiet", "-e", ".", "--group", "dev"]
+    # --no-compile: bytecode is written as modules are first imported, as uv installs do by
+    # default. Precompiling every module of scikit-learn, SciPy, pandas, MLflow and
+    # azure-ai-ml made a compute=azureml install take 149 s here instead of 62 s.
+    command = [
+        venv_python, "-m", "pip", "install", "--quiet", "--no-compile", "-e", ".", "--group", "dev"
+    ]  # fmt: skip
     sh(project, *command, env=env)
     return []
 
