@@ -2,7 +2,10 @@
 
 The variants come from cookiecutter.json through allpairspy, so a new option is covered
 without new test code. Each variant is baked, installed into its own fresh virtual
-environment exactly as its README says, linted, type-checked, tested and trained.
+environment as its README says (pip without precompiling bytecode, as uv installs),
+linted, type-checked, tested and trained; the default variant goes through its own nox
+sessions, pre-commit hooks and deploy session, then has defects planted that its tests
+must catch.
 """
 
 from __future__ import annotations
