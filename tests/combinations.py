@@ -51,8 +51,10 @@ def default_context(template: Path = TEMPLATE) -> dict[str, Any]:
     return context
 
 
+@cache
 def environment(template: Path) -> Any:
-    """cookiecutter's Jinja environment for the template, loading its project files."""
+    """cookiecutter's Jinja environment for the template, loading its project files; one
+    per template, so each file is parsed once however often it is rendered."""
     rendering = create_env_with_context(default_context(template))
     rendering.loader = FileSystemLoader(str(template / PROJECT_FOLDER))
     return rendering
