@@ -66,12 +66,32 @@ def tests(session: nox.Session) -> None:
 def variants(session: nox.Session) -> None:
     """Deep tier: a pairwise set of variants, each installed, linted, tested and trained."""
     session.install(*TEST_REQUIREMENTS, "uv")
-    started = time.perf_counter()
-    session.run("pytest", "-m", "deep", "-n", "2", "-v", *session.posargs)
-    elapsed = time.perf_counter() - started
     BUILD.mkdir(exist_ok=True)
+    phases = BUILD / "deep-tier-phases.jsonl"
+    phases.unlink(missing_ok=True)
+    started = time.perf_counter()
+    session.run(
+        "pytest", "-m", "deep", "-n", "2", "-v", *session.posargs,
+        env={"DEEP_TIER_PHASES": str(phases)},
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
     (BUILD / "deep-tier.json").write_text(json.dumps({"wall_seconds": round(elapsed, 1)}))
+    if phases.exists():
+        session.log(phase_table(phases))
     session.log(f"deep tier wall time: {elapsed:.0f} s")
+
+
+def phase_table(phases: Path) -> str:
+    """Where the deep tier's minutes went: seconds per variant, and the slowest commands."""
+    records = [json.loads(line) for line in phases.read_text().splitlines()]
+    per_variant: dict[str, float] = {}
+    for record in records:
+        per_variant[record["variant"]] = per_variant.get(record["variant"], 0) + record["seconds"]
+    rows = [f"{seconds:7.0f} s  {variant}" for variant, seconds in per_variant.items()]
+    slowest = sorted(records, key=lambda record: -record["seconds"])[:15]
+    rows += ["slowest commands:"]
+    rows += [f"{r['seconds']:7.0f} s  {r['variant']}: {r['command']}" for r in slowest]
+    return "deep tier, commands' wall time:\n" + "\n".join(rows)
 
 
 def bake_default(session: nox.Session, output: Path) -> Path:

@@ -17,6 +17,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -137,13 +138,30 @@ def system_python() -> str:
 
 
 def sh(project: Path, *command: str, env: dict[str, str], stdout_only: bool = False) -> str:
+    started = time.perf_counter()
     result = subprocess.run(
         command, cwd=project, env=env, capture_output=True, text=True, check=False
     )
+    record_phase(env, command, time.perf_counter() - started)
     assert result.returncode == 0, (
         f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     )
     return result.stdout if stdout_only else result.stdout + result.stderr
+
+
+def record_phase(env: dict[str, str], command: tuple[str, ...], seconds: float) -> None:
+    """Append one command's wall time to the file the variants session names, so the
+    session can print where the deep tier's minutes go."""
+    log = os.environ.get("DEEP_TIER_PHASES")
+    if log:
+        words = [Path(word).name if os.sep in word else word for word in command]
+        line = {
+            "variant": env.get("DEEP_TIER_VARIANT", ""),
+            "command": " ".join(words)[:80],
+            "seconds": seconds,
+        }
+        with Path(log).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
 
 
 def interpreter_for(project: Path) -> str:
@@ -196,7 +214,11 @@ def test_variant_installs_lints_tests_and_trains(
     cookies: Any, answers: dict[str, str], mypy_cache: Path
 ) -> None:
     project, context = bake(cookies, **answers)
-    env = {**clean_env(), "MYPY_CACHE_DIR": str(mypy_cache)}
+    env = {
+        **clean_env(),
+        "MYPY_CACHE_DIR": str(mypy_cache),
+        "DEEP_TIER_VARIANT": variant_id(answers),
+    }
     prefix = install(project, answers["package_manager"], env)
     venv_bin = project / ".venv" / "bin"
     env = {**env, "PATH": f"{venv_bin}{os.pathsep}{env['PATH']}"}
