@@ -33,7 +33,7 @@ from .combinations import (
     write_renders,
 )
 from .conftest import TEMPLATE, installed_tool
-from .test_render import UNRENDERED
+from .test_render import unrendered
 
 SCHEMAS = {
     ".github/workflows/": "vendor.github-workflows",
@@ -64,7 +64,7 @@ def parse(render: Render) -> None:
 def parse_problems(template: Path, _: Path) -> list[str]:
     problems = []
     for render in all_renders(template):
-        if UNRENDERED.search(render.text):
+        if unrendered(render.path, render.text):
             problems.append(f"{render.where()}: unrendered Jinja")
             continue
         try:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from {{ cookiecutter.module_name }}.core.texts import text
+
 MODULE = "{{ cookiecutter.module_name }}"
 
 
@@ -50,14 +52,16 @@ def check_form(chromium: str, root: Path) -> str:
             browser = playwright.chromium.launch(executable_path=chromium, headless=True)
             page = browser.new_page()
             page.goto(url)
-            page.get_by_role("button", name="Predict").click()
+            page.get_by_role("button", name=text("form.predict")).click()
             page.wait_for_function("document.getElementById('prediction').textContent !== ''")
             shown = page.text_content("#prediction") or ""
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    if not shown.startswith("Predicted"):
+    # "Predicted <target>: <value>" in the project's language, whatever the target.
+    before, _, after = text("form.predicted", target="\0").partition("\0")
+    if not (shown.startswith(before) and f"{after}: " in shown):
         raise SystemExit(f"error: the form showed {shown!r} instead of a prediction")
     return shown
 

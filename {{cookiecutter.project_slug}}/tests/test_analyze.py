@@ -6,7 +6,7 @@ import pandas as pd
 
 from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
-from {{ cookiecutter.module_name }}.reports.texts import text
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.stages.analyze import analyze, iqr_outliers
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -12,8 +12,8 @@ from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, load_goal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
-from {{ cookiecutter.module_name }}.reports.texts import text
 from {{ cookiecutter.module_name }}.stages.checks import service_checks, slice_scores
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
 from {{ cookiecutter.module_name }}.stages.train import load_candidate, train

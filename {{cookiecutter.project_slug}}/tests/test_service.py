@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import LANGUAGE, text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
     LoadedBundle,
@@ -150,6 +151,8 @@ def test_form_page_has_a_labelled_input_per_feature(
         assert f'name="{name}"' in page.text
     if "bmi" in bundle.schema.features:
         assert "Body mass index (kg/m²)" in page.text
+    assert f'<html lang="{LANGUAGE}">' in page.text
+    assert text("form.predict") in page.text
 
 
 def test_openapi_documents_every_feature(client: TestClient, bundle: LoadedBundle) -> None:
@@ -208,3 +211,20 @@ def test_no_payload_gets_a_500(
         headers={"content-type": "application/json"},
     )
     assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        assert None not in response.json()["predictions"], response.text
+
+
+@pytest.mark.parametrize("value", [1e308, -1.7976931348623157e308])
+def test_values_that_overflow_the_model_get_422_naming_the_record(
+    client: TestClient, bundle: LoadedBundle, value: float
+) -> None:
+    example = dict(bundle.example["features"][0])
+    huge = {**example, **dict.fromkeys(bundle.schema.numeric, value)}
+    response = client.post("/predict", json=huge)
+    assert response.status_code == 422, response.text
+    assert "too large" in response.json()["detail"][0]["msg"]
+    batch = client.post("/predict", json=[example, huge, example])
+    assert batch.status_code == 422, batch.text
+    assert [item["loc"] for item in batch.json()["detail"]] == [["body", 1]]
+    assert client.post("/predict", json=[example, example]).status_code == 200

@@ -1,23 +1,55 @@
 from __future__ import annotations
 
 import re
-import string
+from pathlib import Path
 
 import pytest
+from jinja2 import meta
 
-from {{ cookiecutter.module_name }}.reports.texts import TEXTS
+import {{ cookiecutter.module_name }}
+from {{ cookiecutter.module_name }}.core import texts
+from {{ cookiecutter.module_name }}.core.texts import Language, catalogue, text
 
+PACKAGE = Path({{ cookiecutter.module_name }}.__file__).parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Keys named literally where a sentence is used: t("key") in templates, text("key") and
+# figure_text("key") in Python.
+LITERAL_KEY = re.compile(r"""\b(?:t|text|figure_text)\(\s*["']([\w.]+)["']\s*[,)]""")
 
 
-def fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def variables(snippet: str) -> set[str]:
+    return meta.find_undeclared_variables(texts.SENTENCES.parse(snippet))
 
 
-@pytest.mark.parametrize("key", sorted(TEXTS))
-def test_every_text_has_both_languages_with_the_same_fields(key: str) -> None:
-    english, japanese = TEXTS[key]["en"], TEXTS[key]["ja"]
-    assert fields(english) == fields(japanese)
+@pytest.mark.parametrize("key", sorted(catalogue("en")))
+def test_every_sentence_has_both_languages_with_the_same_values(key: str) -> None:
+    english, japanese = catalogue("en")[key], catalogue("ja")[key]
+    assert variables(english) == variables(japanese)
     # Japanese text, not English left untranslated (symbols like "r" excepted).
-    if re.search(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}|`[^`]*`", "", english)):
+    words = re.sub(r"[{][{].*?[}][}]|`[^`]*`", "", english)
+    if re.search(r"[A-Za-z]{3,}", words):
         assert JAPANESE.search(japanese), japanese
+
+
+def test_the_catalogues_hold_the_same_keys() -> None:
+    assert set(catalogue("en")) == set(catalogue("ja"))
+
+
+def test_every_key_the_code_and_templates_name_is_in_the_catalogues() -> None:
+    sources = [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.j2")]
+    named = {key for path in sources for key in LITERAL_KEY.findall(path.read_text("utf-8"))}
+    assert named, "no sentence keys found: has the pattern above gone stale?"
+    for language in texts.LANGUAGES:
+        assert named <= set(catalogue(language)), named - set(catalogue(language))
+
+
+@pytest.mark.parametrize("language", texts.LANGUAGES)
+def test_english_plurals_and_values_fill_in(language: Language) -> None:
+    one = text("finding.missing", language, count=1, worst="bmi", rate=0.25)
+    assert "bmi" in one
+    assert "25%" in one
+    if language == "en":
+        assert one.startswith("1 column has missing values")
+        assert text("finding.missing", "en", count=3, worst="bmi", rate=0.5).startswith(
+            "3 columns have"
+        )

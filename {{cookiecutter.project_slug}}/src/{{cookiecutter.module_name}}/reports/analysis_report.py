@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.dataset import PreparedData
-from .figures import new_figure, new_figure_row, save_figure
-from .markdown import exercise_section, markdown_table, relative_link
-from .texts import figure_text, text
+from ..core.texts import text
+from .figures import figure_text, new_figure, new_figure_row, save_figure
+from .markdown import figure_links, render_markdown
 
 HIGH_MISSING_RATE = 0.5
 HIGH_PAIR_CORRELATION = 0.8
@@ -152,113 +152,35 @@ ANALYSIS_QUESTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class ColumnRow:
+    name: str
+    kind: str  # the catalogue key: "numeric" or "categorical"
+    missing: float
+    unique: int
+
+
 def render_report(
     summary: AnalysisSummary, prepared: PreparedData, figures: dict[str, Path], report_path: Path
 ) -> str:
+    """The report's Markdown, laid out by templates/analysis_report.md.j2."""
     schema = prepared.schema
-    sections = [
-        f"# {text('analysis.title')}",
-        "",
-        text(
-            "analysis.intro",
-            source=schema.source,
-            rows=summary.rows,
-            fingerprint=schema.fingerprint[:12],
-        ),
-        "",
-        f"## {text('analysis.findings')}",
-        "",
-        *(f"- {note}" for note in findings(summary, prepared)),
-        "",
-        f"## {text('analysis.columns')}",
-        "",
-        markdown_table(
-            [text("column"), text("type"), text("missing"), text("unique")],
-            [
-                [
-                    f"`{name}`",
-                    text("numeric") if name in schema.numeric else text("categorical"),
-                    f"{summary.missing_rates[name]:.1%}",
-                    int(prepared.train[name].nunique()),
-                ]
-                for name in schema.features
-            ],
-        ),
-        "",
-        f"## {text('analysis.target')}",
-        "",
+    columns = [
+        ColumnRow(
+            name=name,
+            kind="numeric" if name in schema.numeric else "categorical",
+            missing=summary.missing_rates[name],
+            unique=int(prepared.train[name].nunique()),
+        )
+        for name in schema.features
     ]
-    if summary.target_stats:
-        stats = summary.target_stats
-        sections += [
-            markdown_table(
-                [
-                    *(text(f"stat.{name}") for name in ("count", "mean", "std", "min")),
-                    "25%",
-                    text("stat.median"),
-                    "75%",
-                    text("stat.max"),
-                    text("stat.outliers"),
-                ],
-                [
-                    [
-                        int(stats["count"]),
-                        *(stats[key] for key in ("mean", "std", "min", "25%", "50%", "75%")),
-                        stats["max"],
-                        summary.target_outliers,
-                    ]
-                ],
-            )
-        ]
-    else:
-        sections += [
-            markdown_table(
-                [text("class"), text("share")],
-                [[label, f"{share:.1%}"] for label, share in summary.class_balance.items()],
-            )
-        ]
-        if schema.class_threshold is not None:
-            sections += [
-                "",
-                text(
-                    "analysis.class_threshold",
-                    target=schema.target,
-                    threshold=schema.class_threshold,
-                ),
-            ]
-    if summary.target_correlations:
-        sections += [
-            "",
-            f"## {text('analysis.target_correlation')}",
-            "",
-            markdown_table(
-                [text("feature"), text("pearson")],
-                [[f"`{n}`", v] for n, v in summary.target_correlations.items()],
-            ),
-        ]
-    if summary.correlated_pairs:
-        sections += [
-            "",
-            f"## {text('analysis.pairs', threshold=HIGH_PAIR_CORRELATION)}",
-            "",
-            markdown_table(
-                [text("feature"), text("feature"), "r"],
-                [[f"`{a}`", f"`{b}`", r] for a, b, r in summary.correlated_pairs],
-            ),
-        ]
-    if summary.cardinality:
-        sections += [
-            "",
-            f"## {text('analysis.categorical')}",
-            "",
-            markdown_table(
-                [text("column"), text("distinct")],
-                [[f"`{n}`", c] for n, c in summary.cardinality.items()],
-            ),
-        ]
-    sections += ["", f"## {text('figures')}", ""]
-    sections += [
-        f"![{title}]({relative_link(path, report_path)})\n" for title, path in figures.items()
-    ]
-    sections += ["", *exercise_section(ANALYSIS_QUESTIONS)]
-    return "\n".join(sections).rstrip() + "\n"
+    return render_markdown(
+        "analysis_report.md.j2",
+        summary=summary,
+        schema=schema,
+        findings=findings(summary, prepared),
+        columns=columns,
+        pair_threshold=HIGH_PAIR_CORRELATION,
+        figures=figure_links(figures, report_path),
+        questions=ANALYSIS_QUESTIONS,
+    )

@@ -9,11 +9,30 @@ import matplotlib
 
 matplotlib.use("Agg")  # stages run headless: in CI, over SSH, in containers
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..core.artifacts import atomic_path
-from .texts import JAPANESE_FONTS, figure_language
+from ..core.texts import LANGUAGE, Language, text
+
+# Fonts that draw Japanese; figure labels use Japanese only when one is installed.
+JAPANESE_FONTS = ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "Hiragino Sans", "Yu Gothic")
+
+
+@cache
+def figure_language() -> Language:
+    """Japanese figure labels need a Japanese font; without one, labels stay English
+    rather than turning into boxes."""
+    if LANGUAGE == "en":
+        return "en"
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return "ja" if installed.intersection(JAPANESE_FONTS) else "en"
+
+
+def figure_text(key: str, **values: object) -> str:
+    """A figure label or title: the project's language when a font can draw it."""
+    return text(key, figure_language(), **values)
 
 
 @cache

@@ -1,40 +1,41 @@
-"""Markdown pieces the reports share: tables, links, the communication exercise."""
+"""Rendering the Markdown report templates: table cells, links to the figures."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
-from .texts import text
+from jinja2 import Environment
+
+from ..core.texts import environment
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    def cell(value: object) -> str:
-        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
-        return shown.replace("|", "\\|").replace("\n", " ")
-
-    lines = [
-        "| " + " | ".join(headers) + " |",
-        "| " + " | ".join("---" for _ in headers) + " |",
-        *("| " + " | ".join(cell(value) for value in row) + " |" for row in rows),
-    ]
-    return "\n".join(lines)
-
-
-def exercise_section(questions: Sequence[tuple[str, str]]) -> list[str]:
-    """The closing "communication exercise": whom to ask what, before acting on a report."""
-    return [
-        f"## {text('exercise')}",
-        "",
-        text("exercise.intro"),
-        "",
-        markdown_table(
-            [text("role"), text("question")], [[text(role), text(ask)] for role, ask in questions]
-        ),
-    ]
+def markdown_cell(value: object) -> str:
+    """A value as one Markdown table cell: floats to four significant digits, and no
+    character that would end the cell or the row."""
+    shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return shown.replace("|", "\\|").replace("\n", " ")
 
 
 def relative_link(target: Path, document: Path) -> str:
     """A Markdown link path from a document to a file, with forward slashes."""
     return Path(os.path.relpath(target.resolve(), document.parent.resolve())).as_posix()
+
+
+def figure_links(figures: dict[str, Path], document: Path) -> dict[str, str]:
+    """Figure titles with each figure's link relative to the report."""
+    return {title: relative_link(path, document) for title, path in figures.items()}
+
+
+@cache
+def markdown_environment() -> Environment:
+    """The reports' templates with the `cell` filter for table cells."""
+    markdown = environment("reports").overlay()
+    markdown.filters["cell"] = markdown_cell
+    return markdown
+
+
+def render_markdown(template: str, **context: object) -> str:
+    """One of templates/*.md.j2 rendered with `context`."""
+    return markdown_environment().get_template(template).render(context)

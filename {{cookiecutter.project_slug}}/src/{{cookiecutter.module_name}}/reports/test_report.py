@@ -10,10 +10,10 @@ from sklearn.pipeline import Pipeline
 
 from ..core.dataset import PreparedData
 from ..core.evaluation import MIN_SLICE_ROWS, Evaluation, TestLevels
-from ..core.goal import BusinessGoal, GoalVerdict
-from .figures import new_figure, save_figure
-from .markdown import exercise_section, markdown_table, relative_link
-from .texts import figure_text, text
+from ..core.goal import BusinessGoal
+from ..core.texts import text
+from .figures import figure_text, new_figure, save_figure
+from .markdown import figure_links, render_markdown
 
 TEST_QUESTIONS = (
     ("role.domain", "ask.test.domain"),
@@ -65,148 +65,19 @@ def plot_figures(model: Pipeline, prepared: PreparedData, figures_dir: Path) -> 
     return figures
 
 
-def comparison(verdict: GoalVerdict) -> str:
-    return text("at_most") if verdict.direction == "minimize" else text("at_least")
-
-
-def verdict_sentence(verdict: GoalVerdict) -> str:
-    return text(
-        "verdict.met" if verdict.met else "verdict.missed",
-        metric=verdict.metric,
-        value=verdict.value,
-        comparison=comparison(verdict),
-        threshold=verdict.threshold,
-        baseline=verdict.baseline_value,
-    )
-
-
-def decision_lines(evaluation: Evaluation, goal: BusinessGoal) -> str:
-    decided = text("decision.register" if evaluation.decision.register else "decision.skip")
-    if not evaluation.goal.met:
-        return decided
-    if evaluation.champion is None:
-        return f"{decided} {text('decision.first')}"
-    key = "decision.beats" if evaluation.decision.register else "decision.does_not_beat"
-    reason = text(
-        key,
-        metric=goal.metric,
-        value=evaluation.goal.value,
-        incumbent=evaluation.champion[goal.metric],
-        version=evaluation.champion_version,
-        margin=goal.min_improvement,
-    )
-    return f"{decided} {reason}"
-
-
-def conclusion(evaluation: Evaluation) -> str:
-    verdict = evaluation.goal
-    values = {
-        "metric": verdict.metric,
-        "value": verdict.value,
-        "comparison": comparison(verdict),
-        "threshold": verdict.threshold,
-    }
-    if not verdict.met:
-        return text("conclusion.missed", **values)
-    outcome = "conclusion.registered" if evaluation.decision.register else "conclusion.kept"
-    return text("conclusion.met", decision=text(outcome), **values)
-
-
-def model_level(
-    evaluation: Evaluation, goal: BusinessGoal, prepared: PreparedData, levels: TestLevels
-) -> list[str]:
+def service_details(prepared: PreparedData, recorded: int) -> dict[str, str]:
+    """What each service-level step checked, in a sentence."""
     schema = prepared.schema
-    metric_rows = [
-        [
-            f"**{name}**" if name == goal.metric else name,
-            evaluation.cv[name]["mean"],
-            evaluation.cv[name]["std"],
-            value,
-            evaluation.baseline[name],
-            *([evaluation.champion[name]] if evaluation.champion else []),
-        ]
-        for name, value in evaluation.holdout.items()
-    ]
-    headers = [text("metric"), text("cv_mean"), text("cv_std"), text("holdout"), text("dummy")]
-    if evaluation.champion:
-        headers.append(text("champion_column", version=evaluation.champion_version))
-    lines = [
-        f"## {text('test.model_level')}",
-        "",
-        f"### {text('test.data_checks')}",
-        "",
-        f"- {text('check.rows', train=len(prepared.train), holdout=len(prepared.holdout))}",
-        "- "
-        + text("check.features", numeric=len(schema.numeric), categorical=len(schema.categorical)),
-        f"- {text('check.dropped', count=schema.dropped_rows_without_target)}",
-        "",
-        f"### {text('test.metrics')}",
-        "",
-        markdown_table(headers, metric_rows),
-        "",
-        text("test.dummy_note"),
-    ]
-    if levels.slices:
-        lines += [
-            "",
-            f"### {text('test.slices')}",
-            "",
-            text("test.slices_intro", minimum=MIN_SLICE_ROWS),
-            "",
-            markdown_table(
-                [text("slice"), text("value"), text("rows"), goal.metric],
-                [
-                    [
-                        f"`{item.column}`",
-                        item.group,
-                        item.rows,
-                        "-" if item.value is None else item.value,
-                    ]
-                    for item in levels.slices
-                ],
-            ),
-        ]
-    return lines
-
-
-def service_level(levels: TestLevels, prepared: PreparedData, recorded: int) -> list[str]:
-    details = {
-        "input": text("service.input_detail", count=len(prepared.schema.features)),
+    return {
+        "input": text("service.input_detail", count=len(schema.features)),
         "load": text("service.load_detail"),
         "predict": text("service.predict_detail", count=recorded),
         "output": (
             text("service.output_regression")
-            if prepared.schema.task == "regression"
-            else text("service.output_classification", classes=prepared.schema.classes)
+            if schema.task == "regression"
+            else text("service.output_classification", classes=schema.classes)
         ),
     }
-    return [
-        f"## {text('test.service_level')}",
-        "",
-        text("test.service_intro"),
-        "",
-        markdown_table(
-            [text("step"), text("result"), text("detail")],
-            [
-                [
-                    text(f"service.{check.step}"),
-                    text("pass" if check.passed else "fail"),
-                    details[check.step],
-                ]
-                for check in levels.service
-            ],
-        ),
-    ]
-
-
-def system_level() -> list[str]:
-    return [
-        f"## {text('test.system_level')}",
-        "",
-        text("test.system_intro"),
-        "",
-        *(f"- [ ] {text(key)}" for key in ("system.caller", "system.rollout", "system.monitoring")),
-    ]
 
 
 def render_report(
@@ -217,60 +88,19 @@ def render_report(
     figures: dict[str, Path],
     report_path: Path,
 ) -> str:
-    record = evaluation.record
-    sections = [
-        f"# {text('test.title')}",
-        "",
-        text(
-            "test.intro",
-            model=record["model"],
-            sha=record["sha256"][:12],
-            trained=record["trained_at"],
-            fingerprint=prepared.schema.fingerprint[:12],
-        ),
-        "",
-        f"## {text('test.verdict')}",
-        "",
-        f"**{text('pass') if evaluation.goal.met else text('fail')}**: "
-        + verdict_sentence(evaluation.goal),
-        "",
-        decision_lines(evaluation, goal),
-        "",
-        f"### {text('test.gate')}",
-        "",
-        markdown_table(
-            [
-                text(key)
-                for key in ("metric", "direction", "threshold", "must_beat", "min_improvement")
-            ],
-            [
-                [
-                    goal.metric,
-                    goal.direction,
-                    goal.threshold,
-                    goal.must_beat or "-",
-                    goal.min_improvement,
-                ]
-            ],
-        ),
-        "",
-        *model_level(evaluation, goal, prepared, levels),
-    ]
-    if figures:
-        sections += ["", f"### {text('figures')}", ""]
-        sections += [
-            f"![{title}]({relative_link(path, report_path)})\n" for title, path in figures.items()
-        ]
-    sections += [
-        "",
-        *service_level(levels, prepared, len(record["example"]["predictions"])),
-        "",
-        *system_level(),
-        "",
-        *exercise_section(TEST_QUESTIONS),
-        "",
-        f"## {text('test.conclusion')}",
-        "",
-        conclusion(evaluation),
-    ]
-    return "\n".join(sections).rstrip() + "\n"
+    """The report's Markdown, laid out by templates/test_report.md.j2."""
+    recorded = len(evaluation.record["example"]["predictions"])
+    return render_markdown(
+        "test_report.md.j2",
+        evaluation=evaluation,
+        record=evaluation.record,
+        goal=goal,
+        schema=prepared.schema,
+        train_rows=len(prepared.train),
+        holdout_rows=len(prepared.holdout),
+        levels=levels,
+        min_slice_rows=MIN_SLICE_ROWS,
+        figures=figure_links(figures, report_path),
+        service_details=service_details(prepared, recorded),
+        questions=TEST_QUESTIONS,
+    )

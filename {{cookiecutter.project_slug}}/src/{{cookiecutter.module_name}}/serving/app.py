@@ -18,6 +18,7 @@ from pydantic import Discriminator, Field, Tag
 from ..registry.bundle import LoadedBundle
 from .page import render_form
 from .schema import MAX_BATCH, Health, Prediction, record_model
+from .scoring import UnscorableRecords, scored
 
 # The project name as written at generation; any quotes in it stay escaped as they are.
 TITLE = {{ cookiecutter.project_name | quoted }}  # fmt: skip
@@ -26,6 +27,44 @@ TITLE = {{ cookiecutter.project_name | quoted }}  # fmt: skip
 def record_or_batch(payload: Any) -> str:
     """One JSON object is one record; a JSON array is a batch."""
     return "batch" if isinstance(payload, list) else "record"
+
+
+def validation_error(error: RequestValidationError) -> JSONResponse:
+    """The field and the message, without echoing the input: the default response fails
+    on NaN (not valid JSON) and would turn a client's mistake into a 500."""
+    detail = [
+        {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
+        for item in error.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def unscorable_error(error: UnscorableRecords) -> JSONResponse:
+    message = "values too large for the model to compute with (scaling them overflows)"
+    detail = [
+        {"loc": ["body", index] if error.batch else ["body"], "msg": message, "type": "overflow"}
+        for index in error.indexes or [0]
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def metadata_of(bundle: LoadedBundle) -> dict[str, Any]:
+    """The model version, its holdout metrics and the feature schema."""
+    schema = bundle.schema
+    return {
+        "model_version": bundle.version,
+        "model": bundle.entry.get("model"),
+        "registered_at": bundle.entry.get("registered_at"),
+        "sha256": bundle.entry["sha256"],
+        "task": schema.task,
+        "target": schema.target,
+        "holdout": bundle.entry.get("holdout"),
+        "features": {
+            "numeric": schema.numeric,
+            "categorical": {name: schema.categories.get(name, []) for name in schema.categorical},
+        },
+        "classes": schema.classes,
+    }
 
 
 def create_app(bundle: LoadedBundle) -> FastAPI:
@@ -41,17 +80,14 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
         version=str(bundle.version),
         description=f"Predicts `{bundle.schema.target}` with model version {bundle.version}.",
     )
-    positive = bundle.schema.classes[-1] if bundle.schema.classes else None
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        # The default response echoes the input, which fails for NaN (not valid JSON) and
-        # would turn a client's mistake into a 500; the field and the message suffice.
-        detail = [
-            {"loc": list(item["loc"]), "msg": item["msg"], "type": item["type"]}
-            for item in error.errors()
-        ]
-        return JSONResponse(status_code=422, content={"detail": detail})
+        return validation_error(error)
+
+    @app.exception_handler(UnscorableRecords)
+    async def unscorable(request: Request, error: UnscorableRecords) -> JSONResponse:
+        return unscorable_error(error)
 
     # async: a prediction takes about a millisecond of CPU, less than handing it to a
     # worker thread would cost.
@@ -63,15 +99,11 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
         frame = pd.DataFrame(
             [item.model_dump(by_alias=True) for item in records], columns=bundle.schema.features
         )
-        predictions = bundle.predict(frame)
-        probabilities = None
-        if positive is not None and hasattr(bundle.model, "predict_proba"):
-            column = list(bundle.model.classes_).index(positive)
-            probabilities = bundle.model.predict_proba(frame)[:, column].tolist()
+        predictions, probabilities = scored(bundle, frame, batch=isinstance(received, list))
         return Prediction(
             model_version=bundle.version,
             predictions=predictions.tolist(),
-            probabilities=probabilities,
+            probabilities=None if probabilities is None else probabilities.tolist(),
         )
 
     @app.get("/health")
@@ -81,23 +113,7 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
     @app.get("/metadata")
     def metadata() -> dict[str, Any]:
         """The model version, its holdout metrics and the feature schema."""
-        schema = bundle.schema
-        return {
-            "model_version": bundle.version,
-            "model": bundle.entry.get("model"),
-            "registered_at": bundle.entry.get("registered_at"),
-            "sha256": bundle.entry["sha256"],
-            "task": schema.task,
-            "target": schema.target,
-            "holdout": bundle.entry.get("holdout"),
-            "features": {
-                "numeric": schema.numeric,
-                "categorical": {
-                    name: schema.categories.get(name, []) for name in schema.categorical
-                },
-            },
-            "classes": schema.classes,
-        }
+        return metadata_of(bundle)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def form() -> str:
