@@ -37,6 +37,9 @@ TEST_REQUIREMENTS = [
     "hypothesis>=6.100",
     "nbformat>=5.9",
     "packaging>=24",
+    # Every render of the generated noxfile is type-checked (tests/test_combinations.py).
+    "mypy>=1.11",
+    "nox>=2025.2.9",
     # Scientific Python's repo-review on the bakes (tests/test_repo_review.py).
     "sp-repo-review>=2025.1",
     # Microsoft's loaders for the azureml/ files (compute=azureml); older releases accept

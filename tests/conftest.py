@@ -21,6 +21,10 @@ CHOICES: dict[str, list[str]] = {
 DEFAULTS: dict[str, str] = {key: values[0] for key, values in CHOICES.items()}
 # option -> value -> the answers that value needs (the pre-generation hook enforces it).
 REQUIRES: dict[str, dict[str, dict[str, str]]] = COOKIECUTTER_JSON["_requires"]
+# Options whose every combination with the others the fast tier checks file by file (a
+# license text, the CI provider's files): the deep tier bakes each of their values once
+# instead of pairing them with every other option's values.
+EACH_VALUE_ONCE: list[str] = COOKIECUTTER_JSON["_each_value_once"]
 
 
 def compatible(answers: dict[str, str]) -> dict[str, str]:

@@ -149,9 +149,26 @@ def zizmor_problems(template: Path, folder: Path) -> list[str]:
     return tool_problems([binary, "--offline", "--quiet", *map(str, written)], written, folder)
 
 
+def noxfile_type_problems(template: Path, folder: Path) -> list[str]:
+    """mypy, as strict as the generated project runs it, on every render of noxfile.py:
+    the deep tier type-checks only the noxfiles of its variants, and the sessions differ
+    by CI provider, compute and serving."""
+    written: dict[Path, Render] = {}
+    for number, render in enumerate(renders_of(template, r"^noxfile\.py$")):
+        target = folder / f"noxfile_{number:05d}.py"  # distinct module names for one run
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text(render.text, encoding="utf-8")
+        written[target] = render
+    strict = ["--strict", "--warn-unreachable", "--no-incremental"]
+    codes = ["--enable-error-code=ignore-without-code", "--enable-error-code=redundant-expr"]
+    command = [sys.executable, "-m", "mypy", *strict, *codes, *map(str, written)]
+    return tool_problems(command, written, folder)
+
+
 CHECKS: dict[str, Callable[[Path, Path], list[str]]] = {
     "parse": parse_problems,
     "ruff": ruff_problems,
+    "mypy noxfile": noxfile_type_problems,
     "dockerfile": dockerfile_problems,
     "zizmor": zizmor_problems,
     **{f"schema {prefix}": schema_problems(prefix) for prefix in sorted(SCHEMAS)},
@@ -180,6 +197,13 @@ PLANTED = {
         '{% if cookiecutter.docs_language == "ja" %}import os\n{% endif %}class PipelineError',
         "ruff",
         "docs_language=ja",
+    ),
+    "type error in a session": (
+        "noxfile.py",
+        "@nox.session",
+        '{% if cookiecutter.ci == "azure-devops" %}LIMIT: int = "none"\n{% endif %}@nox.session',
+        "mypy noxfile",
+        "ci=azure-devops",
     ),
     "broken YAML": (
         ".gitlab-ci.yml",

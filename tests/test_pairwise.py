@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from .conftest import CHOICES, COOKIECUTTER_JSON, variant_id
-from .test_variants import TEXT_ONLY, VARIANTS
+from .conftest import CHOICES, COOKIECUTTER_JSON, DEFAULTS, variant_id
+from .test_variants import VARIANTS
 
-BEHAVIOURAL = [key for key in CHOICES if key not in TEXT_ONLY]
+# Read from cookiecutter.json here, not from the deep tier's module.
+EACH_VALUE_ONCE = COOKIECUTTER_JSON["_each_value_once"]
+BEHAVIOURAL = [key for key in CHOICES if key not in EACH_VALUE_ONCE]
 Pair = tuple[tuple[str, str], tuple[str, str]]
 
 
@@ -49,6 +51,22 @@ def test_the_coverage_check_catches_a_variant_taken_away() -> None:
     for left_out in range(len(VARIANTS)):
         fewer = VARIANTS[:left_out] + VARIANTS[left_out + 1 :]
         assert missing_pairs(fewer), f"{variant_id(VARIANTS[left_out])} adds no pair"
+
+
+def unbaked_values(variants: list[dict[str, str]]) -> set[tuple[str, str]]:
+    """Values of the options baked once each that no variant has."""
+    baked = {(key, variant[key]) for variant in variants for key in EACH_VALUE_ONCE}
+    return {(key, value) for key in EACH_VALUE_ONCE for value in CHOICES[key]} - baked
+
+
+def test_every_value_of_an_option_baked_once_is_baked() -> None:
+    assert unbaked_values(VARIANTS) == set()
+
+
+def test_the_value_check_catches_a_value_left_at_its_default() -> None:
+    # A planted defect: the spread options left at their defaults everywhere.
+    at_defaults = [{**v, **{key: DEFAULTS[key] for key in EACH_VALUE_ONCE}} for v in VARIANTS]
+    assert ("ci", "gitlab") in unbaked_values(at_defaults)
 
 
 def test_forbidden_pairs_are_not_required() -> None:

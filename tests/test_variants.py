@@ -28,15 +28,17 @@ import yaml
 from allpairspy import AllPairs
 from packaging.specifiers import SpecifierSet
 
-from .conftest import CHOICES, DEFAULTS, allowed, bake, compatible, variant_id
+from .conftest import CHOICES, DEFAULTS, EACH_VALUE_ONCE, allowed, bake, compatible, variant_id
 
 pytestmark = pytest.mark.deep
 
 
-# Options that change only text (a LICENSE file, a classifier): the fast tier renders,
-# parses and lints each of their values, so the deep tier keeps them at their default
-# instead of doubling its variants (4 licenses x 4 CI providers = 16 pairs).
-TEXT_ONLY = {"license"}
+# cookiecutter.json's `_each_value_once` options (a license, the CI provider's files):
+# the fast tier checks every combination of their files with the other options (parse,
+# schema, zizmor, hadolint, mypy on each noxfile, every CI step calling a session), so
+# pairing them here would add variants of minutes each that run nothing new (the CI
+# provider alone, 4 values x 2 of another option, needs 8).
+SPREAD = EACH_VALUE_ONCE
 STAGE_JOBS = ("prepare", "train", "evaluate", "register")
 
 
@@ -86,7 +88,7 @@ def pairwise_variants(orderings: int = 200) -> list[dict[str, str]]:
     allpairspy fills rows greedily, so the order of the options decides how many rows it
     needs (14 in cookiecutter.json's order, 9 in the best order found); each row is a
     deep-tier variant of minutes, so a second of search pays for itself."""
-    keys = [key for key in CHOICES if key not in TEXT_ONLY]
+    keys = [key for key in CHOICES if key not in SPREAD]
     shuffle = random.Random(0).shuffle
     best = allpairs_rows(keys)
     for _ in range(orderings):
@@ -96,7 +98,22 @@ def pairwise_variants(orderings: int = 200) -> list[dict[str, str]]:
             best = rows
     # The default variant first (it also goes through the generated nox sessions), then
     # the costliest, so the two workers finish close together.
-    return sorted(best, key=lambda variant: (variant != DEFAULTS, -variant_cost(variant)))
+    ordered = sorted(best, key=lambda variant: (variant != DEFAULTS, -variant_cost(variant)))
+    return spread_values(ordered)
+
+
+def spread_values(variants: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each value of the SPREAD options in some variant: the default variant keeps the
+    defaults, the others take the remaining values in turn."""
+    spread = [dict(variant) for variant in variants]
+    for option in SPREAD:
+        others = [value for value in CHOICES[option] if value != DEFAULTS[option]]
+        others += [DEFAULTS[option]]
+        assert len(spread) > len(others) - 1, f"too few variants to bake each {option} once"
+        for index, variant in enumerate(spread[1:]):
+            variant[option] = others[index % len(others)]
+    assert all(allowed(variant) for variant in spread), "_requires names a spread option"
+    return spread
 
 
 def variant_cost(variant: dict[str, str]) -> int:
@@ -112,8 +129,10 @@ def variant_cost(variant: dict[str, str]) -> int:
 
 
 VARIANTS = pairwise_variants()
-# One compute=azureml variant also runs the sweep and the one-stage jobs locally.
-FIRST_AZUREML = next(variant for variant in VARIANTS if variant["compute"] == "azureml")
+# One compute=azureml variant, the lightest, also runs the sweep and the one-stage jobs.
+AZUREML_JOBS_VARIANT = min(
+    (variant for variant in VARIANTS if variant["compute"] == "azureml"), key=variant_cost
+)
 
 
 # The test runner's own settings, which a user's shell does not have. Without bytecode
@@ -252,7 +271,7 @@ def test_variant_installs_lints_tests_and_trains(
         assert "smoke test passed: version 1 reproduced" in output, output
         for defect in PLANTED_DEFECTS:
             assert_caught(project, context["module_name"], defect, env)
-    if answers == FIRST_AZUREML:
+    if answers == AZUREML_JOBS_VARIANT:
         # The generated tests ran azureml/pipeline.yml; here the sweep (its trial once)
         # and the one-stage jobs, which hand over through the local datastore folder.
         for job_file in ("sweep.yml", *(f"jobs/{stage}.yml" for stage in STAGE_JOBS)):

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..core.artifacts import write_json
 from ..core.config import HyperParameter, load_params, with_overrides
-from ..core.dataset import load_prepared
-from ..core.goal import load_goal
-{%- if cookiecutter.tracking == "mlflow" %}
-from ..core.model_io import MODEL_FILE, TRAINING_FILE
-{%- endif %}
 from ..core.paths import ProjectPaths
-from ..registry.backend import open_registry
-{%- if cookiecutter.tracking == "mlflow" %}
-{%- if cookiecutter.compute == "azureml" %}
-from ..registry.mlflow_tracking import connect, log_evaluation, log_to_job_run, training_metrics
-{%- else %}
-from ..registry.mlflow_tracking import connect, log_evaluation
-{%- endif %}
-{%- endif %}
-from .analyze import REPORT_FILE as ANALYSIS_REPORT
-from .analyze import analyze
-from .evaluate import METRICS_FILE, evaluate
-from .evaluate import REPORT_FILE as TEST_REPORT
-from .prepare import prepare
-from .preprocess import preprocess
-{%- if cookiecutter.tracking == "mlflow" %}
-from .register import REGISTRATION_FILE, git_commit, register
-{%- else %}
-from .register import REGISTRATION_FILE, register
-{%- endif %}
-from .train import train
+
+# Each run_<stage> imports its stage when it runs: `prepare` alone needs pandas, not
+# scikit-learn or MLflow, and a one-stage job (CI, Azure ML) starts that much sooner.
 
 
 @dataclass(frozen=True)
@@ -43,23 +19,38 @@ class Stage:
 
 
 def run_prepare(paths: ProjectPaths) -> str:
+    from .prepare import prepare
+
     params = with_overrides(load_params(paths.params), source=paths.source)
     prepared = prepare(params, paths.root, paths.interim)
     return f"{len(prepared.train)} train / {len(prepared.holdout)} holdout rows"
 
 
 def run_analyze(paths: ProjectPaths) -> str:
+    from ..core.dataset import load_prepared
+    from .analyze import REPORT_FILE as ANALYSIS_REPORT
+    from .analyze import analyze
+
     summary = analyze(load_prepared(paths.interim), paths.docs / ANALYSIS_REPORT, paths.figures)
     return f"{summary.rows} rows, {summary.columns} features -> docs/{ANALYSIS_REPORT}"
 
 
 def run_preprocess(paths: ProjectPaths) -> str:
+    from ..core.dataset import load_prepared
+    from .preprocess import preprocess
+
     params = load_params(paths.params)
     transformed = preprocess(load_prepared(paths.interim), params.features, paths.processed)
     return f"{transformed.shape[1] - 1} model inputs"
 
 
 def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | None = None) -> str:
+    from ..core.dataset import load_prepared
+{%- if cookiecutter.compute == "azureml" %}
+    from ..registry.mlflow_tracking import log_to_job_run, training_metrics
+{%- endif %}
+    from .train import train
+
     params = with_overrides(load_params(paths.params), hyperparameters=hyperparameters)
     trained = train(load_prepared(paths.interim), params, paths.candidate)
 {%- if cookiecutter.compute == "azureml" %}
@@ -71,6 +62,26 @@ def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | 
 
 
 def run_evaluate(paths: ProjectPaths) -> str:
+    from ..core.dataset import load_prepared
+    from ..core.goal import load_goal
+{%- if cookiecutter.tracking == "mlflow" %}
+    from ..core.model_io import MODEL_FILE, TRAINING_FILE
+{%- endif %}
+    from ..registry.backend import open_registry
+{%- if cookiecutter.tracking == "mlflow" %}
+    from ..registry.mlflow_tracking import connect, log_evaluation
+{%- endif %}
+{%- if cookiecutter.tracking == "mlflow" %}
+    from .evaluate import METRICS_FILE, evaluate
+    from .evaluate import REPORT_FILE as TEST_REPORT
+{%- else %}
+    from .evaluate import REPORT_FILE as TEST_REPORT
+    from .evaluate import evaluate
+{%- endif %}
+{%- if cookiecutter.tracking == "mlflow" %}
+    from .register import git_commit
+{%- endif %}
+
     prepared = load_prepared(paths.interim)
     goal = load_goal(paths.business_goal, prepared.schema.task)
     evaluation = evaluate(
@@ -103,6 +114,13 @@ def run_evaluate(paths: ProjectPaths) -> str:
 
 
 def run_register(paths: ProjectPaths) -> str:
+    import dataclasses
+
+    from ..core.artifacts import write_json
+    from ..registry.backend import open_registry
+    from .evaluate import METRICS_FILE
+    from .register import REGISTRATION_FILE, register
+
     result = register(
         paths.candidate, paths.reports / METRICS_FILE, open_registry(paths), paths.root
     )
