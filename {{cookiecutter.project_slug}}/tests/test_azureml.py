@@ -115,12 +115,17 @@ def test_sweep_objective_is_a_metric_train_logs(paths: ProjectPaths) -> None:
     assert objective in logged
 
 
-def test_pipeline_runs_here_and_registers_a_model(tmp_path: Path) -> None:
+def test_pipeline_runs_here_and_registers_a_model(
+    tmp_path: Path, empty_tracking_store: Path
+) -> None:
     """The YAML's commands, not just its syntax: run_job executes each step."""
     root = tmp_path / "project"
     for name in ("src", "azureml", "docs"):
         shutil.copytree(PROJECT_ROOT / name, root / name)
     shutil.copy(PROJECT_ROOT / "params.yaml", root)
+    registry_folder = ProjectPaths.at(root).registry
+    registry_folder.mkdir(parents=True)
+    shutil.copy(empty_tracking_store, registry_folder / empty_tracking_store.name)
     data = root / "data" / "raw" / "diabetes.csv"
     subprocess.run(
         [sys.executable, "-m", "{{ cookiecutter.module_name }}", "sample-data", str(data)], check=True

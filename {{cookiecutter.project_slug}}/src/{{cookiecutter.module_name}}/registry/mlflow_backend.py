@@ -33,13 +33,19 @@ class MlflowRegistry:
         self.tracking = tracking
         self.client = tracking.client
         self.location = f"MLflow model {REGISTERED_MODEL!r} at {tracking.uri}"
+        self._known_to_exist = False
 
     @classmethod
     def open(cls, paths: ProjectPaths) -> MlflowRegistry:
         return cls(connect(paths))
 
     def _exists(self) -> bool:
-        return bool(self.client.search_registered_models(f"name = '{REGISTERED_MODEL}'"))
+        # Asked before most reads; once the registered model exists it stays (nothing here
+        # deletes it), so the answer is kept rather than searched for again.
+        if not self._known_to_exist:
+            found = self.client.search_registered_models(f"name = '{REGISTERED_MODEL}'")
+            self._known_to_exist = bool(found)
+        return self._known_to_exist
 
     def versions(self) -> list[ModelVersion]:
         if not self._exists():
