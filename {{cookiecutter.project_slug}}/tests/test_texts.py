@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from jinja2 import meta
 
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.core import texts
+from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.texts import Language, catalogue, text
 
 PACKAGE = Path({{ cookiecutter.module_name }}.__file__).parent
@@ -53,3 +55,41 @@ def test_english_plurals_and_values_fill_in(language: Language) -> None:
         assert text("finding.missing", "en", count=3, worst="bmi", rate=0.5).startswith(
             "3 columns have"
         )
+
+
+@pytest.fixture
+def broken_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The project's sentences with a translator's edits in them, undone afterwards."""
+    edited = dict(catalogue())
+    texts.compiled.cache_clear()
+    monkeypatch.setattr(texts, "catalogue", lambda language=texts.LANGUAGE: edited)
+    yield edited
+    texts.compiled.cache_clear()
+
+
+# Jinja's delimiters, spelled so that cookiecutter leaves them alone in this file.
+OPEN, CLOSE = "{" * 2, "}" * 2
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        ({"finding.no_missing": f"{OPEN} unclosed"}, "finding.no_missing"),
+        ({"finding.shape": f"{OPEN} row_count {CLOSE} rows"}, "'row_count' is undefined"),
+    ],
+)
+def test_a_broken_sentence_is_named_in_one_line(
+    broken_catalogue: dict[str, str], edit: dict[str, str], expected: str
+) -> None:
+    broken_catalogue.update(edit)
+    (key,) = edit
+    with pytest.raises(PipelineError, match=expected) as raised:
+        text(key, rows=1, columns=1, numeric=1, categorical=0)
+    assert "messages/" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_missing_sentence_is_named(broken_catalogue: dict[str, str]) -> None:
+    del broken_catalogue["figures"]
+    with pytest.raises(PipelineError, match="'figures': no such sentence"):
+        text("figures")

@@ -263,8 +263,9 @@ def serve(
             if bundle is not None
             else load_champion_bundle(open_registry(ProjectPaths.at(root)))
         )
+        service = create_app(loaded)
     console().print(f"serving model version {loaded.version} on http://{host}:{port}/")
-    uvicorn.run(create_app(loaded), host=host, port=port, log_level="warning")
+    uvicorn.run(service, host=host, port=port, log_level="warning")
 
 
 {% endif -%}

@@ -13,7 +13,17 @@ from functools import cache
 from importlib.resources import files
 from typing import Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateSyntaxError,
+    UndefinedError,
+    select_autoescape,
+)
+
+from .errors import PipelineError
 
 Language = Literal["en", "ja"]
 LANGUAGES: tuple[Language, ...] = ("en", "ja")
@@ -21,11 +31,18 @@ LANGUAGE: Language = "{{ cookiecutter.docs_language }}"
 PACKAGE = __name__.rsplit(".", 2)[0]
 
 
+def catalogue_name(language: Language) -> str:
+    return f"src/{PACKAGE}/messages/{language}.toml"
+
+
 @cache
 def catalogue(language: Language = LANGUAGE) -> dict[str, str]:
     """Every sentence of one language, by key; each value is a Jinja snippet."""
     source = files(PACKAGE).joinpath("messages", f"{language}.toml")
-    return tomllib.loads(source.read_text(encoding="utf-8"))
+    try:
+        return tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise PipelineError(f"{catalogue_name(language)} is not valid TOML: {error}") from None
 
 
 def format_value(value: object, spec: str) -> str:
@@ -40,12 +57,24 @@ SENTENCES.filters["fmt"] = format_value
 
 @cache
 def compiled(language: Language, key: str) -> Template:
-    return SENTENCES.from_string(catalogue(language)[key])
+    """A sentence ready to fill in; an edit that broke it is named, file and key."""
+    where = f"{catalogue_name(language)}, {key!r}"
+    sentences = catalogue(language)
+    if key not in sentences:
+        raise PipelineError(f"{where}: no such sentence (en.toml and ja.toml hold the same keys)")
+    try:
+        return SENTENCES.from_string(sentences[key])
+    except TemplateSyntaxError as error:
+        raise PipelineError(f"{where}: {error.message}") from None
 
 
 def text(key: str, language: Language = LANGUAGE, **values: object) -> str:
     """The sentence `key` in `language`, with `values` filled in."""
-    return compiled(language, key).render(values)
+    try:
+        return compiled(language, key).render(values)
+    except UndefinedError as error:
+        where = f"{catalogue_name(language)}, {key!r}"
+        raise PipelineError(f"{where}: {error.message} (given: {', '.join(values)})") from None
 
 
 @cache
@@ -64,3 +93,14 @@ def environment(layer: str) -> Environment:
     rendering.globals["t"] = text
     rendering.globals["language"] = LANGUAGE
     return rendering
+
+
+def render_template(layer: Environment, name: str, context: dict[str, object]) -> str:
+    """One of a layer's templates filled in; a broken edit is named, file and line."""
+    try:
+        return layer.get_template(name).render(context)
+    except TemplateSyntaxError as error:
+        where = f"{error.filename or name}:{error.lineno}"
+        raise PipelineError(f"{where}: {error.message}") from None
+    except UndefinedError as error:
+        raise PipelineError(f"{name}: {error.message}") from None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from ..core.texts import environment
+from ..core.texts import environment, render_template
 
 
 def markdown_cell(value: object) -> str:
@@ -38,4 +38,4 @@ def markdown_environment() -> Environment:
 
 def render_markdown(template: str, **context: object) -> str:
     """One of templates/*.md.j2 rendered with `context`."""
-    return markdown_environment().get_template(template).render(context)
+    return render_template(markdown_environment(), template, context)

@@ -115,8 +115,12 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
         """The model version, its holdout metrics and the feature schema."""
         return metadata_of(bundle)
 
+    # Rendered once, when the app is built: the page depends only on the model, and a
+    # broken template edit stops `serve` at start rather than failing every request.
+    page = render_form(bundle, TITLE)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def form() -> str:
-        return render_form(bundle, TITLE)
+        return page
 
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.texts import environment
+from ..core.texts import environment, render_template
 from ..registry.bundle import LoadedBundle
 from .schema import feature_doc
 
@@ -40,14 +40,11 @@ def render_form(bundle: LoadedBundle, title: str) -> str:
         form_field(index, name, bundle, example)
         for index, name in enumerate(bundle.schema.features)
     ]
-    return (
-        environment("serving")
-        .get_template("form.html.j2")
-        .render(
-            title=title,
-            version=bundle.version,
-            target=bundle.schema.target,
-            fields=fields,
-            numeric=bundle.schema.numeric,
-        )
-    )
+    context: dict[str, object] = {
+        "title": title,
+        "version": bundle.version,
+        "target": bundle.schema.target,
+        "fields": fields,
+        "numeric": bundle.schema.numeric,
+    }
+    return render_template(environment("serving"), "form.html.j2", context)
