@@ -3,6 +3,7 @@ test that no input whatsoever gets a 500."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from {{ cookiecutter.module_name }}.registry.bundle import (
     load_champion_bundle,
 )
 from {{ cookiecutter.module_name }}.serving.app import create_app
+from {{ cookiecutter.module_name }}.serving.page import render_form
 from {{ cookiecutter.module_name }}.serving.schema import MAX_BATCH
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
 
@@ -153,6 +155,22 @@ def test_form_page_has_a_labelled_input_per_feature(
         assert "Body mass index (kg/m²)" in page.text
     assert f'<html lang="{LANGUAGE}">' in page.text
     assert text("form.predict") in page.text
+
+
+def test_form_page_escapes_what_the_data_names(bundle: LoadedBundle) -> None:
+    # Column names, categories and the target come from a team's CSV: none may turn into
+    # markup on the page.
+    odd = 'a"<b>&|'
+    schema = dataclasses.replace(
+        bundle.schema, numeric=[odd], categorical=["kind"], categories={"kind": ['x"<y>']},
+        target="<target>",
+    )  # fmt: skip
+    page = render_form(dataclasses.replace(bundle, schema=schema), "<title>")
+    assert 'name="a&#34;&lt;b&gt;&amp;|"' in page
+    assert "<option>x&#34;&lt;y&gt;</option>" in page
+    assert "<strong>&lt;target&gt;</strong>" in page
+    assert "<b>" not in page
+    assert 'x"<y>' not in page
 
 
 def test_openapi_documents_every_feature(client: TestClient, bundle: LoadedBundle) -> None:

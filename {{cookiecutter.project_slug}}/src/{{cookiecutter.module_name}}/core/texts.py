@@ -18,6 +18,7 @@ from jinja2 import (
     PackageLoader,
     StrictUndefined,
     Template,
+    TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
     select_autoescape,
@@ -40,9 +41,13 @@ def catalogue(language: Language = LANGUAGE) -> dict[str, str]:
     """Every sentence of one language, by key; each value is a Jinja snippet."""
     source = files(PACKAGE).joinpath("messages", f"{language}.toml")
     try:
-        return tomllib.loads(source.read_text(encoding="utf-8"))
+        sentences = tomllib.loads(source.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise PipelineError(f"{catalogue_name(language)} is not valid TOML: {error}") from None
+    for key, sentence in sentences.items():
+        if not isinstance(sentence, str):
+            raise PipelineError(f"{catalogue_name(language)}, {key!r}: not a quoted sentence")
+    return sentences
 
 
 def format_value(value: object, spec: str) -> str:
@@ -70,11 +75,14 @@ def compiled(language: Language, key: str) -> Template:
 
 def text(key: str, language: Language = LANGUAGE, **values: object) -> str:
     """The sentence `key` in `language`, with `values` filled in."""
+    template = compiled(language, key)
+    where = f"{catalogue_name(language)}, {key!r}"
     try:
-        return compiled(language, key).render(values)
+        return template.render(values)
     except UndefinedError as error:
-        where = f"{catalogue_name(language)}, {key!r}"
         raise PipelineError(f"{where}: {error.message} (given: {', '.join(values)})") from None
+    except (ValueError, TypeError) as error:  # e.g. fmt('.2q'), or fmt('.2f') on a word
+        raise PipelineError(f"{where}: {error}") from None
 
 
 @cache
@@ -83,7 +91,8 @@ def environment(layer: str) -> Environment:
     escaped, Markdown is not; a missing value is an error rather than an empty string."""
     rendering = Environment(
         loader=PackageLoader(f"{PACKAGE}.{layer}", "templates"),
-        autoescape=select_autoescape(["html"], default_for_string=False),
+        # Names end in .html.j2: the extension that decides escaping is the one before .j2.
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -102,5 +111,9 @@ def render_template(layer: Environment, name: str, context: dict[str, object]) -
     except TemplateSyntaxError as error:
         where = f"{error.filename or name}:{error.lineno}"
         raise PipelineError(f"{where}: {error.message}") from None
+    except TemplateNotFound as error:
+        raise PipelineError(f"{name}: the template {error.name!r} it uses is missing") from None
     except UndefinedError as error:
         raise PipelineError(f"{name}: {error.message}") from None
+    except (ValueError, TypeError) as error:
+        raise PipelineError(f"{name}: {error}") from None

@@ -43,8 +43,8 @@ def unscorable_error(error: UnscorableRecords) -> JSONResponse:
     message = "values too large for the model to compute with (scaling them overflows)"
     detail = [
         {"loc": ["body", index] if error.batch else ["body"], "msg": message, "type": "overflow"}
-        for index in error.indexes or [0]
-    ]
+        for index in error.indexes
+    ] or [{"loc": ["body"], "msg": message, "type": "overflow"}]
     return JSONResponse(status_code=422, content={"detail": detail})
 
 

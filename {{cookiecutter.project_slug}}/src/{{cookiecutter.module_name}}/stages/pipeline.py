@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from ..core.config import HyperParameter, load_params, with_overrides
 from ..core.paths import ProjectPaths
 
-# Each run_<stage> imports its stage when it runs: `prepare` alone needs pandas, not
-# scikit-learn or MLflow, and a one-stage job (CI, Azure ML) starts that much sooner.
+# Each run_<stage> imports its stage when it runs: `prepare` loads neither MLflow nor
+# matplotlib, and a one-stage job (CI, Azure ML) starts that much sooner.
 
 
 @dataclass(frozen=True)
@@ -62,24 +62,21 @@ def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | 
 
 
 def run_evaluate(paths: ProjectPaths) -> str:
+{%- if cookiecutter.tracking == "mlflow" %}
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
-{%- if cookiecutter.tracking == "mlflow" %}
     from ..core.model_io import MODEL_FILE, TRAINING_FILE
-{%- endif %}
     from ..registry.backend import open_registry
-{%- if cookiecutter.tracking == "mlflow" %}
     from ..registry.mlflow_tracking import connect, log_evaluation
-{%- endif %}
-{%- if cookiecutter.tracking == "mlflow" %}
     from .evaluate import METRICS_FILE, evaluate
     from .evaluate import REPORT_FILE as TEST_REPORT
+    from .register import git_commit
 {%- else %}
+    from ..core.dataset import load_prepared
+    from ..core.goal import load_goal
+    from ..registry.backend import open_registry
     from .evaluate import REPORT_FILE as TEST_REPORT
     from .evaluate import evaluate
-{%- endif %}
-{%- if cookiecutter.tracking == "mlflow" %}
-    from .register import git_commit
 {%- endif %}
 
     prepared = load_prepared(paths.interim)
