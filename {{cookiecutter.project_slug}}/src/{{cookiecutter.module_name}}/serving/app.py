@@ -41,10 +41,12 @@ def validation_error(error: RequestValidationError) -> JSONResponse:
 
 def unscorable_error(error: UnscorableRecords) -> JSONResponse:
     message = "values too large for the model to compute with (scaling them overflows)"
+    # A batch names each record at fault; a single record (or none found) is the body.
+    locations = [["body", index] for index in error.indexes] if error.batch else []
     detail = [
-        {"loc": ["body", index] if error.batch else ["body"], "msg": message, "type": "overflow"}
-        for index in error.indexes
-    ] or [{"loc": ["body"], "msg": message, "type": "overflow"}]
+        {"loc": location, "msg": message, "type": "overflow"}
+        for location in locations or [["body"]]
+    ]
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
