@@ -1,7 +1,7 @@
 """Fast tier: the service's Dockerfile keeps its promises (dependencies in their own layer,
 non-root user, health check) and hadolint catches a careless edit. Every rendering of it
 passes hadolint and has a slim base the project admits (tests/test_combinations.py); the
-deep tier runs its commands (tests/test_dockerfile.py)."""
+deep tier runs its commands (tests/dockerfile_replay.py)."""
 
 from __future__ import annotations
 

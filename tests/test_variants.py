@@ -2,10 +2,12 @@
 
 The variants come from cookiecutter.json through allpairspy, so a new option is covered
 without new test code. Each variant is baked, installed into its own fresh virtual
-environment as its README says (pip without precompiling bytecode, as uv installs),
-linted, type-checked, tested and trained; the default variant goes through its own nox
-sessions, pre-commit hooks and deploy session, then has defects planted that its tests
-must catch.
+environment as its README says (uv, or pip: pip itself in one variant, its steps through
+uv's pip interface in the others), linted, type-checked, tested and trained; the default
+variant goes through its own nox sessions, pre-commit hooks and deploy session, has its
+Dockerfile's commands replayed, then has defects planted that its tests must catch.
+compute=azureml variants run their Azure ML jobs (pipeline, sweep, one-stage jobs) in
+their own generated tests.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,8 @@ from allpairspy import AllPairs
 from packaging.specifiers import SpecifierSet
 
 from .conftest import CHOICES, DEFAULTS, EACH_VALUE_ONCE, allowed, bake, compatible, variant_id
+from .dockerfile_replay import replay_dockerfile
+from .shell import clean_env, sh, system_python
 
 pytestmark = pytest.mark.deep
 
@@ -39,7 +42,6 @@ pytestmark = pytest.mark.deep
 # pairing them here would add variants of minutes each that run nothing new (the CI
 # provider alone, 4 values x 2 of another option, needs 8).
 SPREAD = EACH_VALUE_ONCE
-STAGE_JOBS = ("prepare", "train", "evaluate", "register")
 
 
 def uncovered_pairs(variants: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
@@ -117,77 +119,24 @@ def spread_values(variants: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def variant_cost(variant: dict[str, str]) -> int:
-    """A rough rank of a variant's minutes: Azure ML tests, notebooks, pip installs."""
+    """A rough rank of a variant's minutes: Azure ML tests, notebooks, MLflow's store."""
     return sum(
         (
             3 * (variant["compute"] != DEFAULTS["compute"]),
             2 * (variant["notebooks"] != DEFAULTS["notebooks"]),
-            2 * (variant["package_manager"] == "pip"),
             1 * (variant["tracking"] != DEFAULTS["tracking"]),
         )
     )
 
 
 VARIANTS = pairwise_variants()
-# Beyond azureml/pipeline.yml, which the generated tests run, the sweep (its trial once)
-# and the one-stage jobs run locally, each in another compute=azureml variant when there
-# are two (the one ranked lighter takes the longer one-stage jobs), so that neither
-# worker carries both.
-AZUREML_VARIANTS = sorted(
-    (variant for variant in VARIANTS if variant["compute"] == "azureml"), key=variant_cost
+# pip installs one variant as the README says (the one with the fewest dependencies: the
+# steps are the same for every dependency set); the Dockerfile is replayed in the first
+# variant that serves with FastAPI (the default, which exports a bundle anyway).
+PIP_VARIANT = min(
+    (variant for variant in VARIANTS if variant["package_manager"] == "pip"), key=variant_cost
 )
-AZUREML_EXTRAS = {
-    "jobs": AZUREML_VARIANTS[0],
-    "sweep": AZUREML_VARIANTS[-1],
-}
-
-
-# The test runner's own settings, which a user's shell does not have. Without bytecode
-# files (PYTHONDONTWRITEBYTECODE, set in many CI images) every process compiles
-# scikit-learn, pandas and matplotlib afresh: seconds per command.
-RUNNER_ONLY = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
-
-
-def clean_env() -> dict[str, str]:
-    """The user's environment, minus the test runner's virtual environment."""
-    env = {key: value for key, value in os.environ.items() if key not in RUNNER_ONLY}
-    runner_bin = str(Path(sys.executable).parent)
-    env["PATH"] = os.pathsep.join(
-        part for part in env.get("PATH", "").split(os.pathsep) if part != runner_bin
-    )
-    return env
-
-
-def system_python() -> str:
-    """The interpreter a user would type `python` for, not the test runner's venv."""
-    return getattr(sys, "_base_executable", sys.executable)
-
-
-def sh(project: Path, *command: str, env: dict[str, str], stdout_only: bool = False) -> str:
-    started = time.perf_counter()
-    result = subprocess.run(
-        command, cwd=project, env=env, capture_output=True, text=True, check=False
-    )
-    record_phase(env, command, time.perf_counter() - started)
-    assert result.returncode == 0, (
-        f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
-    )
-    return result.stdout if stdout_only else result.stdout + result.stderr
-
-
-def record_phase(env: dict[str, str], command: tuple[str, ...], seconds: float) -> None:
-    """Append one command's wall time to the file the variants session names, so the
-    session can print where the deep tier's minutes go."""
-    log = os.environ.get("DEEP_TIER_PHASES")
-    if log:
-        words = [Path(word).name if os.sep in word else word for word in command]
-        line = {
-            "variant": env.get("DEEP_TIER_VARIANT", ""),
-            "command": " ".join(words)[:80],
-            "seconds": seconds,
-        }
-        with Path(log).open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(line) + "\n")
+DOCKERFILE_VARIANT = next(variant for variant in VARIANTS if variant["serving"] == "fastapi")
 
 
 def interpreter_for(project: Path) -> str:
@@ -206,16 +155,33 @@ def interpreter_for(project: Path) -> str:
     pytest.skip(f"no Python on this machine satisfies requires-python {admitted}")
 
 
-def install(project: Path, manager: str, env: dict[str, str]) -> list[str]:
-    """Install as the README says; return the prefix that runs a tool in that environment."""
+def install(project: Path, installer: str, env: dict[str, str]) -> list[str]:
+    """Install as the README says for `installer` ("uv", "pip", or "uv-pip": pip's steps
+    through uv's pip interface); return the prefix that runs a tool in that environment."""
     uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
     assert uv, "the variants session installs uv"
     python = interpreter_for(project)
-    if manager == "uv":
+    if installer == "uv":
         sh(project, uv, "sync", "--python", python, "--no-python-downloads", env=env)
         return [uv, "run", "--no-sync"]
-    sh(project, python, "-m", "venv", ".venv", env=env)
     venv_python = str(project / ".venv" / "bin" / "python")
+    if installer == "uv-pip":
+        sh(project, uv, "venv", "--quiet", "--python", python, "--no-python-downloads", env=env)
+        command = [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            venv_python,
+            "-e",
+            ".",
+            "--group",
+            "dev",
+        ]
+        sh(project, *command, env=env)
+        return []
+    sh(project, python, "-m", "venv", ".venv", env=env)
     sh(project, venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", env=env)
     # --no-compile: bytecode is written as modules are first imported, as uv installs do by
     # default. Precompiling every module of scikit-learn, SciPy, pandas, MLflow and
@@ -225,6 +191,17 @@ def install(project: Path, manager: str, env: dict[str, str]) -> list[str]:
     ]  # fmt: skip
     sh(project, *command, env=env)
     return []
+
+
+def installer_for(answers: dict[str, str]) -> str:
+    """pip itself in PIP_VARIANT; the other pip variants take the same steps through uv's
+    pip interface, which links the wheels from uv's cache where pip copies them again:
+    43-53 s per install here against 3-5 s, for the same requirements of the same
+    pyproject.toml, which the variants' dependency sets differ in and pip's own run does
+    not."""
+    if answers["package_manager"] == "pip" and answers != PIP_VARIANT:
+        return "uv-pip"
+    return answers["package_manager"]
 
 
 @pytest.fixture(scope="session")
@@ -237,7 +214,7 @@ def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("answers", VARIANTS, ids=[variant_id(a) for a in VARIANTS])
 def test_variant_installs_lints_tests_and_trains(
-    cookies: Any, answers: dict[str, str], mypy_cache: Path
+    cookies: Any, answers: dict[str, str], mypy_cache: Path, tmp_path: Path
 ) -> None:
     project, context = bake(cookies, **answers)
     env = {
@@ -245,7 +222,7 @@ def test_variant_installs_lints_tests_and_trains(
         "MYPY_CACHE_DIR": str(mypy_cache),
         "DEEP_TIER_VARIANT": variant_id(answers),
     }
-    prefix = install(project, answers["package_manager"], env)
+    prefix = install(project, installer_for(answers), env)
     venv_bin = project / ".venv" / "bin"
     env = {**env, "PATH": f"{venv_bin}{os.pathsep}{env['PATH']}"}
     slug = context["project_slug"]
@@ -278,15 +255,12 @@ def test_variant_installs_lints_tests_and_trains(
         assert "smoke test passed: version 1 reproduced" in output, output
         for defect in PLANTED_DEFECTS:
             assert_caught(project, context["module_name"], defect, env)
-    if answers == AZUREML_EXTRAS["sweep"]:
-        tool(slug, "azureml", "run-local", "azureml/sweep.yml", "--sample-if-missing")
-    if answers == AZUREML_EXTRAS["jobs"]:
-        # The one-stage jobs hand over through the local datastore folder.
-        for stage in STAGE_JOBS:
-            tool(slug, "azureml", "run-local", f"azureml/jobs/{stage}.yml", "--sample-if-missing")
-        handed_over = project / "build/azureml-local/datastores/workspaceblobstore"
-        registration = handed_over / slug / "registration/registration.json"
-        assert "registered" in json.loads(registration.read_text())
+    if answers == DOCKERFILE_VARIANT:
+        if not (project / "deploy/staging").is_dir():
+            tool(slug, "models", "export", "deploy/staging")
+        uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
+        assert uv, "the variants session installs uv"
+        replay_dockerfile(project, slug, tmp_path, env, uv)
     if answers["notebooks"] == "yes":
         # Every notebook in order, last: notebook 06 evaluates again and rewrites the
         # reports checked above. Any error in a cell fails.

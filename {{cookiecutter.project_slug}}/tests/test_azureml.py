@@ -4,9 +4,11 @@ stage commands run here unchanged, and the scoring scripts serve the trained mod
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -23,9 +25,11 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.azureml.local_runner import (
     OPTIONAL_PART,
+    data_assets,
     load_component,
     plan_job,
     run_job,
@@ -36,8 +40,9 @@ from {{ cookiecutter.module_name }}.azureml.scoring import (
     score_request,
 )
 from {{ cookiecutter.module_name }}.azureml.specs import check_file
+from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.artifacts import read_json, sha256_file
-from {{ cookiecutter.module_name }}.core.dataset import load_prepared
+from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE, load_prepared
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.metrics import cv_scorers
 from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FILE
@@ -45,6 +50,7 @@ from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_metrics
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
+from {{ cookiecutter.module_name }}.stages.prepare import SAMPLE_SOURCE, load_source
 
 # azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")
@@ -115,10 +121,10 @@ def test_sweep_objective_is_a_metric_train_logs(paths: ProjectPaths) -> None:
     assert objective in logged
 
 
-def test_pipeline_runs_here_and_registers_a_model(
-    tmp_path: Path, empty_tracking_store: Path
-) -> None:
-    """The YAML's commands, not just its syntax: run_job executes each step."""
+@pytest.fixture
+def job_project(tmp_path: Path, empty_tracking_store: Path) -> Path:
+    """A copy of what a job reads (src/, azureml/, docs/, params.yaml), the sample where
+    the data asset points, and an empty tracking store."""
     root = tmp_path / "project"
     for name in ("src", "azureml", "docs"):
         shutil.copytree(PROJECT_ROOT / name, root / name)
@@ -126,16 +132,70 @@ def test_pipeline_runs_here_and_registers_a_model(
     registry_folder = ProjectPaths.at(root).registry
     registry_folder.mkdir(parents=True)
     shutil.copy(empty_tracking_store, registry_folder / empty_tracking_store.name)
-    data = root / "data" / "raw" / "diabetes.csv"
-    subprocess.run(
-        [sys.executable, "-m", "{{ cookiecutter.module_name }}", "sample-data", str(data)], check=True
+    for location in data_assets(root / "azureml").values():
+        location.parent.mkdir(parents=True, exist_ok=True)
+        load_source(SAMPLE_SOURCE, root).to_csv(location, index=False)
+    return root
+
+
+def in_process(command: str, folder: Path, environment: dict[str, str]) -> int:
+    """A step's `python -m <package> ...` through the same CLI in this interpreter: the
+    same arguments, without a new process importing scikit-learn and MLflow for every
+    step (seconds each). test_run_local_runs_a_job_in_a_shell covers the shell."""
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "{{ cookiecutter.module_name }}"], command
+    with contextlib.chdir(folder):
+        result = CliRunner().invoke(app, words[3:], env=environment)
+    assert result.exit_code == 0, result.output
+    return result.exit_code
+
+
+def test_pipeline_runs_here_and_registers_a_model(job_project: Path) -> None:
+    """The YAML's commands, not just its syntax: run_job executes each step."""
+    outputs = run_job(
+        job_project / "azureml" / "pipeline.yml", job_project, echo=print, execute=in_process
     )
-    outputs = run_job(root / "azureml" / "pipeline.yml", root, echo=lambda line: None)
     registration = read_json(outputs["registration"] / "registration.json")
     assert registration["registered"], registration
     assert (outputs["reports"] / "06_test_report.md").is_file()
-    registry = open_registry(ProjectPaths.at(root))
+    registry = open_registry(ProjectPaths.at(job_project))
     assert [entry.version for entry in registry.versions()] == [registration["version"]]
+
+
+def test_stage_jobs_hand_over_through_the_datastore(job_project: Path) -> None:
+    """The one-stage jobs, one after another as CI submits them, each reading what the
+    previous one left in the datastore."""
+    for stage in ("prepare", "train", "evaluate", "register"):
+        job_file = job_project / "azureml" / "jobs" / f"{stage}.yml"
+        outputs = run_job(job_file, job_project, echo=print, execute=in_process)
+    registration = read_json(outputs["registration"] / "registration.json")
+    assert registration["registered"], registration
+    assert [entry.version for entry in open_registry(ProjectPaths.at(job_project)).versions()]
+
+
+def test_sweep_runs_its_trial_once_and_the_gate_after_it(job_project: Path) -> None:
+    outputs = run_job(
+        job_project / "azureml" / "sweep.yml", job_project, echo=print, execute=in_process
+    )
+    registration = read_json(outputs["registration"] / "registration.json")
+    assert registration["registered"], registration
+
+
+def test_run_local_runs_a_job_in_a_shell(tmp_path: Path) -> None:
+    """`azureml run-local` as a user types it: the sample written where the data asset
+    points, the job's command run by a shell with this environment's `python`."""
+    root = tmp_path / "project"
+    for name in ("src", "azureml"):
+        shutil.copytree(PROJECT_ROOT / name, root / name)
+    shutil.copy(PROJECT_ROOT / "params.yaml", root)
+    job_file = root / "azureml" / "jobs" / "prepare.yml"
+    result = CliRunner().invoke(
+        app, ["azureml", "run-local", str(job_file), "--root", str(root), "--sample-if-missing"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "wrote the sample" in result.output
+    (handed_over,) = (root / "build" / "azureml-local").rglob(TRAIN_FILE)
+    assert len(pd.read_parquet(handed_over)) > 0
 
 
 # --- the scoring scripts -------------------------------------------------------------

@@ -37,6 +37,8 @@ OPTIONAL_PART = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
 ASSET = re.compile(r"^azureml:(?P<name>[^:@/]+)(@latest|:[^:@/]+)$")
 DATASTORE = re.compile(r"^azureml://datastores/(?P<store>[^/]+)/paths/(?P<path>.*)$")
 WORK_FOLDER = Path("build") / "azureml-local"
+# Runs one step's rendered command in a folder with an environment; returns the exit status.
+CommandRunner = Callable[[str, Path, dict[str, str]], int]
 
 
 @dataclass(frozen=True)
@@ -281,8 +283,17 @@ def job_environment(project_root: Path) -> dict[str, str]:
     return environment
 
 
+def run_in_shell(command: str, folder: Path, environment: dict[str, str]) -> int:
+    """A step's command in a shell, as Azure ML runs it on a cluster node."""
+    result = subprocess.run(command, shell=True, cwd=folder, env=environment, check=False)
+    return result.returncode
+
+
 def run_job(
-    source: Path, project_root: Path, echo: Callable[[str], None] = print
+    source: Path,
+    project_root: Path,
+    echo: Callable[[str], None] = print,
+    execute: CommandRunner = run_in_shell,
 ) -> dict[str, Path]:
     """Run every step of the job file here; returns the folder of each job-level output
     (a pipeline's outputs, or a command job's)."""
@@ -323,11 +334,7 @@ def run_job(
                 job_outputs[name] = location
         command = render_command(step.component.command, values)
         echo(f"{step.name}{' (sweep: one trial)' if step.is_sweep else ''}: {command}")
-        result = subprocess.run(  # a shell, as Azure ML runs commands
-            command, shell=True, cwd=step.component.code, env=environment, check=False
-        )
-        if result.returncode != 0:
-            raise PipelineError(
-                f"{source}: step {step.name!r} failed with exit status {result.returncode}"
-            )
+        status = execute(command, step.component.code, environment)
+        if status != 0:
+            raise PipelineError(f"{source}: step {step.name!r} failed with exit status {status}")
     return job_outputs
