@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable{% if cookiecutter.tracking == "mlflow" %}, Iterator{% endif %}
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,17 @@ from {{ cookiecutter.module_name }}.stages.prepare import prepare
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ParamsFactory = Callable[..., Params]
+ProjectFactory = Callable[[], ProjectPaths]
 
 
 {% if cookiecutter.tracking == "mlflow" -%}
-@pytest.fixture(autouse=True)
-def local_tracking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests use the SQLite store under tmp_path, never a team server."""
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+@pytest.fixture(autouse=True, scope="session")
+def local_tracking() -> Iterator[None]:
+    """Tests use SQLite stores in temporary folders, never a team server (session-wide,
+    so that fixtures shared by a module's tests are covered too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -43,25 +47,49 @@ def empty_tracking_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return database
 
 
+def new_project(root: Path, tracking_store: Path) -> ProjectPaths:
+    """A project root holding the real params.yaml and business goal, and an empty
+    tracking store where the project keeps it."""
+    (root / "docs").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "params.yaml", root / "params.yaml")
+    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", root / "docs")
+    paths = ProjectPaths.at(root)
+    paths.registry.mkdir(parents=True)
+    shutil.copy(tracking_store, paths.registry / tracking_store.name)
+    return paths
+
+
 @pytest.fixture
 def paths(tmp_path: Path, empty_tracking_store: Path) -> ProjectPaths:
-    """A project root in tmp_path holding the real params.yaml and business goal, and an
-    empty tracking store where the project keeps it."""
-    (tmp_path / "docs").mkdir()
-    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
-    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", tmp_path / "docs")
-    paths = ProjectPaths.at(tmp_path)
-    paths.registry.mkdir(parents=True)
-    shutil.copy(empty_tracking_store, paths.registry / empty_tracking_store.name)
-    return paths
+    return new_project(tmp_path, empty_tracking_store)
+
+
+@pytest.fixture(scope="session")
+def make_project(
+    tmp_path_factory: pytest.TempPathFactory, empty_tracking_store: Path
+) -> ProjectFactory:
+    """New projects for fixtures a module's tests share (they only read what its stages
+    wrote): the stages run once, not once per test."""
+    return lambda: new_project(tmp_path_factory.mktemp("project"), empty_tracking_store)
 {%- else -%}
+def new_project(root: Path) -> ProjectPaths:
+    """A project root holding the real params.yaml and business goal."""
+    (root / "docs").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "params.yaml", root / "params.yaml")
+    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", root / "docs")
+    return ProjectPaths.at(root)
+
+
 @pytest.fixture
 def paths(tmp_path: Path) -> ProjectPaths:
-    """A project root in tmp_path holding the real params.yaml and business goal."""
-    (tmp_path / "docs").mkdir()
-    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
-    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", tmp_path / "docs")
-    return ProjectPaths.at(tmp_path)
+    return new_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def make_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
+    """New projects for fixtures a module's tests share (they only read what its stages
+    wrote): the stages run once, not once per test."""
+    return lambda: new_project(tmp_path_factory.mktemp("project"))
 {%- endif %}
 
 
@@ -81,10 +109,14 @@ def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-@pytest.fixture
-def raw_params() -> dict[str, Any]:
+def read_params_file() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
     return loaded
+
+
+@pytest.fixture
+def raw_params() -> dict[str, Any]:
+    return read_params_file()
 
 
 @pytest.fixture
@@ -108,6 +140,11 @@ REGRESSION = {
     "model": {"name": "ridge", "params": {"alpha": 1.0}},
 }
 TASKS = {"regression": REGRESSION, "classification": CLASSIFICATION}
+
+
+def params_for_task(task: str) -> Params:
+    """The project's params switched to `task`, for fixtures a module's tests share."""
+    return Params.model_validate(merge(read_params_file(), TASKS[task]))
 
 
 @pytest.fixture(params=sorted(TASKS))

@@ -52,6 +52,8 @@ from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_met
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
 from {{ cookiecutter.module_name }}.stages.prepare import SAMPLE_SOURCE, load_source
 
+from .conftest import ProjectFactory, new_project
+
 # azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -123,15 +125,11 @@ def test_sweep_objective_is_a_metric_train_logs(paths: ProjectPaths) -> None:
 
 @pytest.fixture
 def job_project(tmp_path: Path, empty_tracking_store: Path) -> Path:
-    """A copy of what a job reads (src/, azureml/, docs/, params.yaml), the sample where
-    the data asset points, and an empty tracking store."""
-    root = tmp_path / "project"
-    for name in ("src", "azureml", "docs"):
+    """A project with a copy of what a job reads (src/, azureml/, params.yaml, the business
+    goal), the sample where the data asset points, and an empty tracking store."""
+    root = new_project(tmp_path / "project", empty_tracking_store).root
+    for name in ("src", "azureml"):
         shutil.copytree(PROJECT_ROOT / name, root / name)
-    shutil.copy(PROJECT_ROOT / "params.yaml", root)
-    registry_folder = ProjectPaths.at(root).registry
-    registry_folder.mkdir(parents=True)
-    shutil.copy(empty_tracking_store, registry_folder / empty_tracking_store.name)
     for location in data_assets(root / "azureml").values():
         location.parent.mkdir(parents=True, exist_ok=True)
         load_source(SAMPLE_SOURCE, root).to_csv(location, index=False)
@@ -201,8 +199,10 @@ def test_run_local_runs_a_job_in_a_shell(tmp_path: Path) -> None:
 # --- the scoring scripts -------------------------------------------------------------
 
 
-@pytest.fixture
-def trained(paths: ProjectPaths) -> ProjectPaths:
+@pytest.fixture(scope="module")
+def trained(make_project: ProjectFactory) -> ProjectPaths:
+    """One trained candidate for the module: the scoring tests only read it."""
+    paths = make_project()
     run_prepare(paths)
     run_train(paths)
     return paths

@@ -22,10 +22,11 @@ from {{ cookiecutter.module_name }}.azureml.rollout import (
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.cli.azureml import model_version
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
-from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import export_bundle
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
+
+from .conftest import ProjectFactory
 
 AZUREML = Path(__file__).resolve().parents[1] / "azureml"
 
@@ -84,8 +85,10 @@ class FakeAz:
         raise AssertionError(f"unexpected az call: {args}")
 
 
-@pytest.fixture
-def bundle(paths: ProjectPaths) -> Path:
+@pytest.fixture(scope="module")
+def bundle(make_project: ProjectFactory) -> Path:
+    """One champion exported for the module: the rollout tests only read it."""
+    paths = make_project()
     for stage_ in STAGES:
         stage_.run(paths)
     target = paths.root / "deploy" / "azureml"

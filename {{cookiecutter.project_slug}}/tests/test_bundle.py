@@ -1,54 +1,64 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.module_name }}.core.config import Params
-from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.model_io import TRAINING_FILE
-from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
-from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
     ENTRY_FILE,
     export_bundle,
     smoke_test_bundle,
 )
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.train import train
 
+from .conftest import TASKS, ProjectFactory, params_for_task
 from .test_evaluate import GOALS
 from .test_register import evaluate_and_register
 
 
-@pytest.fixture
-def bundle(
-    paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
-) -> ProjectPaths:
-    train(prepared, task_params, paths.candidate)
-    evaluate_and_register(paths, prepared, GOALS[task_params.task], registry)
+@pytest.fixture(scope="module", params=sorted(TASKS))
+def exported(request: pytest.FixtureRequest, make_project: ProjectFactory) -> Path:
+    """Each task's champion trained, registered and exported once for the module."""
+    paths = make_project()
+    params = params_for_task(request.param)
+    prepared = prepare(params, paths.root, paths.interim)
+    train(prepared, params, paths.candidate)
+    registry = open_registry(paths)
+    evaluate_and_register(paths, prepared, GOALS[params.task], registry)
     assert export_bundle(registry, paths.root / "deploy") == 1
-    return paths
+    return paths.root / "deploy"
 
 
-def test_exported_champion_passes_the_smoke_test(bundle: ProjectPaths) -> None:
-    summary = smoke_test_bundle(bundle.root / "deploy")
+@pytest.fixture
+def bundle(exported: Path, tmp_path: Path) -> Path:
+    """A copy of the exported bundle that a test may tamper with."""
+    return Path(shutil.copytree(exported, tmp_path / "deploy"))
+
+
+def test_exported_champion_passes_the_smoke_test(bundle: Path) -> None:
+    summary = smoke_test_bundle(bundle)
     assert summary == "version 1 reproduced 5 recorded predictions"
 
 
-def test_smoke_test_catches_a_model_that_predicts_differently(bundle: ProjectPaths) -> None:
-    record_path = bundle.root / "deploy" / TRAINING_FILE
+def test_smoke_test_catches_a_model_that_predicts_differently(bundle: Path) -> None:
+    record_path = bundle / TRAINING_FILE
     record = json.loads(record_path.read_text())
     record["example"]["predictions"][0] += 1
     record_path.write_text(json.dumps(record))
     with pytest.raises(PipelineError, match="does not reproduce the predictions"):
-        smoke_test_bundle(bundle.root / "deploy")
+        smoke_test_bundle(bundle)
 
 
-def test_smoke_test_refuses_a_swapped_model_file(bundle: ProjectPaths) -> None:
-    entry_path = bundle.root / "deploy" / ENTRY_FILE
+def test_smoke_test_refuses_a_swapped_model_file(bundle: Path) -> None:
+    entry_path = bundle / ENTRY_FILE
     entry = json.loads(entry_path.read_text())
     entry["sha256"] = "0" * 64
     entry_path.write_text(json.dumps(entry))
     with pytest.raises(PipelineError, match="does not match the hash"):
-        smoke_test_bundle(bundle.root / "deploy")
+        smoke_test_bundle(bundle)

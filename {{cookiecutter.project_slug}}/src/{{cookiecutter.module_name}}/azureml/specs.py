@@ -102,7 +102,7 @@ def component_keys() -> set[str]:
     from azure.ai.ml._schema.component.command_component import CommandComponentSchema
     from azure.ai.ml.constants._common import BASE_PATH_CONTEXT_KEY
 
-    schema = CommandComponentSchema(context={BASE_PATH_CONTEXT_KEY: "."})  # type: ignore[no-untyped-call]
+    schema = CommandComponentSchema(context={BASE_PATH_CONTEXT_KEY: "."})
     return {field.data_key or name for name, field in schema.fields.items()}
 
 
