@@ -31,6 +31,7 @@ from packaging.specifiers import SpecifierSet
 
 from .conftest import CHOICES, DEFAULTS, EACH_VALUE_ONCE, allowed, bake, compatible, variant_id
 from .dockerfile_replay import replay_dockerfile
+from .mypy_caches import MypyCaches
 from .shell import clean_env, sh, system_python
 
 pytestmark = pytest.mark.deep
@@ -205,35 +206,23 @@ def installer_for(answers: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One mypy cache per test worker, kept across the variants it runs: the third-party
-    packages' types are checked once instead of once per variant (mypy re-checks any file
-    whose content differs from the cached one)."""
-    return tmp_path_factory.getbasetemp() / "mypy-cache"
-
-
-def plugin_cache(mypy_cache: Path, project: Path) -> Path:
-    """The worker's mypy cache for the project's pydantic, whose mypy plugin the project
-    loads: mypy discards its whole cache when a plugin's version differs, and the Azure ML
-    variants' dependencies hold pydantic back, so variants alternating between the two
-    would each start cold (30-47 s here instead of 2-12 s)."""
-    (pydantic,) = (project / ".venv").glob("lib/python*/site-packages/pydantic-*.dist-info")
-    return mypy_cache / pydantic.name
+def mypy_caches(tmp_path_factory: pytest.TempPathFactory) -> MypyCaches:
+    """This worker's mypy caches, and the folder the workers publish copies to (their
+    temporary folders share a parent)."""
+    worker = tmp_path_factory.getbasetemp()
+    return MypyCaches(own=worker / "mypy-cache", shared=worker.parent / "mypy-cache-shared")
 
 
 @pytest.mark.parametrize("answers", VARIANTS, ids=[variant_id(a) for a in VARIANTS])
 def test_variant_installs_lints_tests_and_trains(
-    cookies: Any, answers: dict[str, str], mypy_cache: Path, tmp_path: Path
+    cookies: Any, answers: dict[str, str], mypy_caches: MypyCaches, tmp_path: Path
 ) -> None:
     project, context = bake(cookies, **answers)
     env = {**clean_env(), "DEEP_TIER_VARIANT": variant_id(answers)}
     prefix = install(project, installer_for(answers), env)
     venv_bin = project / ".venv" / "bin"
-    env = {
-        **env,
-        "PATH": f"{venv_bin}{os.pathsep}{env['PATH']}",
-        "MYPY_CACHE_DIR": str(plugin_cache(mypy_cache, project)),
-    }
+    mypy_cache = mypy_caches.for_project(project)
+    env = {**env, "PATH": f"{venv_bin}{os.pathsep}{env['PATH']}", "MYPY_CACHE_DIR": str(mypy_cache)}
     slug = context["project_slug"]
 
     def tool(*command: str, stdout_only: bool = False) -> str:
@@ -251,12 +240,14 @@ def test_variant_installs_lints_tests_and_trains(
         hooks = sh(project, *prefix, "pre-commit", "run", "--all-files", env=repeated)
         assert "Failed" not in hooks, hooks
         output = tool("nox", "-s", "lint", "tests", "pipeline")
+        mypy_caches.publish(mypy_cache)
         assert "Session pipeline was successful" in output, output
         assert "register: version 1" in output, output
     else:
         tool("ruff", "check", ".")
         tool("ruff", "format", "--check", ".")
         tool("mypy")
+        mypy_caches.publish(mypy_cache)
         tool("lint-imports")
         tool("pytest", "-q", "-p", "no:cacheprovider")
         output = tool(slug, "run")

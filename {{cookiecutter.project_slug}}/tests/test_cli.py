@@ -166,17 +166,8 @@ def test_every_stage_and_run_is_a_command() -> None:
     assert [stage.name for stage in pipeline.STAGES] == STAGES
 
 
-{% if cookiecutter.tracking == "mlflow" -%}
-def test_help_loads_no_scientific_library() -> None:
-    """`--help` answers at once: nothing of the scientific stack is imported on its way
-    (each command imports what it runs, when it runs; `models` commands load MLflow)."""
-    commands = [["--help"], ["models", "--help"], ["train", "--help"]]
-{% else -%}
-def test_help_and_models_list_load_no_scientific_library(tmp_path: Path) -> None:
-    """`--help` and `models list` answer at once: nothing of the scientific stack is
-    imported on their way (each command imports what it runs, when it runs)."""
-    commands = [["--help"], ["train", "--help"], ["models", "list", "--root", str(tmp_path)]]
-{% endif %}
+def scientific_libraries_after(commands: list[list[str]]) -> list[str]:
+    """The scientific libraries a fresh interpreter holds after running `commands`."""
     script = f"""
 import sys
 from typer.testing import CliRunner
@@ -190,7 +181,28 @@ print(" ".join(sorted(name for name in {sorted(SCIENTIFIC)!r} if name in sys.mod
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
-    assert result.stdout.split() == []
+    return result.stdout.split()
+
+
+{% if cookiecutter.tracking == "mlflow" -%}
+def test_help_loads_no_scientific_library() -> None:
+    """`--help` answers at once: nothing of the scientific stack is imported on its way
+    (each command imports what it runs, when it runs; `models` commands load MLflow)."""
+    assert scientific_libraries_after([["--help"], ["models", "--help"], ["train", "--help"]]) == []
+
+
+def test_models_list_loads_mlflow_but_not_the_model_libraries(paths: ProjectPaths) -> None:
+    """Listing versions reads MLflow's tags: MLflow brings numpy and pandas along, but
+    scikit-learn, skops and matplotlib load only when a model is."""
+    loaded = scientific_libraries_after([["models", "list", "--root", str(paths.root)]])
+    assert not {"sklearn", "skops", "matplotlib"} & set(loaded), loaded
+{%- else -%}
+def test_help_and_models_list_load_no_scientific_library(tmp_path: Path) -> None:
+    """`--help` and `models list` answer at once: nothing of the scientific stack is
+    imported on their way (each command imports what it runs, when it runs)."""
+    commands = [["--help"], ["train", "--help"], ["models", "list", "--root", str(tmp_path)]]
+    assert scientific_libraries_after(commands) == []
+{%- endif %}
 
 
 def test_python_dash_m_lists_the_commands_and_the_project_description() -> None:

@@ -11,17 +11,19 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mlflow.artifacts
 from mlflow.exceptions import MlflowException
-from sklearn.pipeline import Pipeline
 
 from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, load_verified_model
 from ..core.paths import ProjectPaths
 from .base import CHAMPION, ModelVersion, get_version
 from .mlflow_tracking import EXPERIMENT, SHA_TAG, Tracking, connect, find_run
+
+if TYPE_CHECKING:  # `models list` and `show` read tags without loading scikit-learn
+    from sklearn.pipeline import Pipeline
 
 REGISTERED_MODEL = EXPERIMENT
 HISTORY_TAG = "champion_history"
