@@ -1,8 +1,11 @@
-"""Shared fixtures: a throw-away copy of the project's params and business goal."""
+"""Shared fixtures: throw-away projects on the bundled sample (its params and business
+goal), so the tests pass whatever data the project itself has been pointed at."""
 
 from __future__ import annotations
 
+{% if cookiecutter.tracking == "mlflow" -%}
 import shutil
+{% endif -%}
 from collections.abc import Callable{% if cookiecutter.tracking == "mlflow" %}, Iterator{% endif %}
 from pathlib import Path
 from typing import Any
@@ -48,11 +51,9 @@ def empty_tracking_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def new_project(root: Path, tracking_store: Path) -> ProjectPaths:
-    """A project root holding the real params.yaml and business goal, and an empty
-    tracking store where the project keeps it."""
-    (root / "docs").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "params.yaml", root / "params.yaml")
-    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", root / "docs")
+    """A project root holding params.yaml and the business goal for the bundled sample
+    (write_sample_files), and an empty tracking store where the project keeps it."""
+    write_sample_files(root)
     paths = ProjectPaths.at(root)
     paths.registry.mkdir(parents=True)
     shutil.copy(tracking_store, paths.registry / tracking_store.name)
@@ -73,10 +74,9 @@ def make_project(
     return lambda: new_project(tmp_path_factory.mktemp("project"), empty_tracking_store)
 {%- else -%}
 def new_project(root: Path) -> ProjectPaths:
-    """A project root holding the real params.yaml and business goal."""
-    (root / "docs").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "params.yaml", root / "params.yaml")
-    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", root / "docs")
+    """A project root holding params.yaml and the business goal for the bundled sample
+    (write_sample_files)."""
+    write_sample_files(root)
     return ProjectPaths.at(root)
 
 
@@ -109,14 +109,25 @@ def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def read_params_file() -> dict[str, Any]:
+def sample_params() -> dict[str, Any]:
+    """The project's params.yaml pointed at the bundled sample, with the task and model it
+    was generated with: the tests' data, whatever data the project itself now reads."""
     loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
-    return loaded
+    generated = TASKS[GENERATED_TASK]
+    return merge(loaded, {**generated, "data": {**generated["data"], **SAMPLE_DATA}})
+
+
+def write_sample_files(root: Path) -> None:
+    """params.yaml and docs/01_business_understanding.md for the bundled sample, so that
+    the tests keep passing after the project is pointed at a team's own data and goal."""
+    (root / "docs").mkdir(parents=True)
+    (root / "params.yaml").write_text(yaml.safe_dump(sample_params()))
+    (root / "docs" / "01_business_understanding.md").write_text(SAMPLE_GATES[GENERATED_TASK])
 
 
 @pytest.fixture
 def raw_params() -> dict[str, Any]:
-    return read_params_file()
+    return sample_params()
 
 
 @pytest.fixture
@@ -139,12 +150,27 @@ REGRESSION = {
     "data": {"class_threshold": None},
     "model": {"name": "ridge", "params": {"alpha": 1.0}},
 }
-TASKS = {"regression": REGRESSION, "classification": CLASSIFICATION}
+TASKS: dict[str, dict[str, Any]] = {"regression": REGRESSION, "classification": CLASSIFICATION}
+GENERATED_TASK = "{{ cookiecutter.task }}"
+# scikit-learn's bundled diabetes data, and the gate the template ships for each task.
+SAMPLE_DATA: dict[str, Any] = {
+    "source": "sklearn:diabetes",
+    "target": "progression",
+    "numeric": [],
+    "categorical": [],
+    "drop": [],
+}
+SAMPLE_GATES = {
+    "regression": "---\nmetric: rmse\ndirection: minimize\nthreshold: 60\nmust_beat: dummy\n---\n",
+    "classification": (
+        "---\nmetric: roc_auc\ndirection: maximize\nthreshold: 0.75\nmust_beat: dummy\n---\n"
+    ),
+}
 
 
 def params_for_task(task: str) -> Params:
     """The project's params switched to `task`, for fixtures a module's tests share."""
-    return Params.model_validate(merge(read_params_file(), TASKS[task]))
+    return Params.model_validate(merge(sample_params(), TASKS[task]))
 
 
 @pytest.fixture(params=sorted(TASKS))

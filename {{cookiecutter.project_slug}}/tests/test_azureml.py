@@ -52,7 +52,7 @@ from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_met
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
 from {{ cookiecutter.module_name }}.stages.prepare import SAMPLE_SOURCE, load_source
 
-from .conftest import ProjectFactory, new_project
+from .conftest import ProjectFactory, new_project, sample_params
 
 # azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")
@@ -185,7 +185,7 @@ def test_run_local_runs_a_job_in_a_shell(tmp_path: Path) -> None:
     root = tmp_path / "project"
     for name in ("src", "azureml"):
         shutil.copytree(PROJECT_ROOT / name, root / name)
-    shutil.copy(PROJECT_ROOT / "params.yaml", root)
+    (root / "params.yaml").write_text(yaml.safe_dump(sample_params()))
     job_file = root / "azureml" / "jobs" / "prepare.yml"
     result = CliRunner().invoke(
         app, ["azureml", "run-local", str(job_file), "--root", str(root), "--sample-if-missing"]

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.cli.app import SUMMARY, app
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.stages import pipeline
 
 from .conftest import PROJECT_ROOT, write_patients_csv
@@ -118,7 +119,8 @@ def test_each_stage_runs_on_its_own(paths: ProjectPaths) -> None:
         assert code == 0, f"{stage}: {output}"
 
 
-def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
+def use_patients_csv(paths: ProjectPaths) -> None:
+    """Point the project at a team's own table, as its README says: params and goal."""
     write_patients_csv(paths.root / "data/raw/patients.csv")
     params = yaml.safe_load(paths.params.read_text())
     params.update(task="regression", model={"name": "ridge", "params": {"alpha": 1.0}})
@@ -129,11 +131,38 @@ def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
     paths.business_goal.write_text(
         "---\nmetric: rmse\ndirection: minimize\nthreshold: 10\nmust_beat: dummy\n---\n"
     )
+
+
+def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
+    use_patients_csv(paths)
     code, output = run_cli(paths, "run")
     assert code == 0, output
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     assert metrics["holdout"]["rmse"] < metrics["baseline"]["rmse"] / 2
     assert "`smoker`" in (paths.docs / "02_analysis_report.md").read_text()
+
+
+def test_switching_data_after_a_registration_replaces_the_champion(paths: ProjectPaths) -> None:
+    """The sample's champion cannot read a team's own table: it is not re-scored on it,
+    the decision says why, and the challenger that meets the goal replaces it."""
+    assert "register: version 1" in run_cli(paths, "run")[1]
+    use_patients_csv(paths)
+    code, output = run_cli(paths, "run")
+    assert code == 0, output
+    assert "register: version 2" in output
+    metrics = json.loads((paths.reports / "metrics.json").read_text())
+    assert metrics["champion"]["version"] == 1
+    assert metrics["champion"]["holdout"] is None
+    assert metrics["champion"]["other_data"]["what"] in ("task", "target")
+    assert "trained on other data" in metrics["decision"]["reasons"][-1]
+    change = metrics["champion"]["other_data"]
+    what = text(f"change.{change['what']}", was=change["was"], now=change["now"])
+    sentence = text("decision.other_data", version=1, change=what)
+    assert sentence in (paths.docs / "06_test_report.md").read_text(encoding="utf-8")
+    code, shown = run_cli(paths, "models", "show", "2")
+    assert code == 0, shown
+    assert json.loads(shown)["champion"] is True
+    assert json.loads(shown)["schema"]["target"] == "outcome"
 
 
 def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> None:

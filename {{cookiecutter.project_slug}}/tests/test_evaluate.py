@@ -10,6 +10,7 @@ from sklearn.pipeline import Pipeline
 from {{ cookiecutter.module_name }}.core.config import Params, load_params
 from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.evaluation import DataChange, data_change
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, load_goal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import text
@@ -146,3 +147,20 @@ def test_service_check_fails_when_recorded_predictions_differ(
     record["example"]["predictions"][0] += 1
     failed = [check.step for check in service_checks(model, record, prepared) if not check.passed]
     assert failed == ["predict"]
+
+
+def test_data_change_names_what_differs_from_the_champions_data(prepared: PreparedData) -> None:
+    schema = prepared.schema
+    registered = schema.to_dict()
+    assert data_change(registered, schema) is None
+    other_task = "regression" if schema.task == "classification" else "classification"
+    changed_task = data_change({**registered, "task": other_task}, schema)
+    assert changed_task == DataChange("task", other_task, schema.task)
+    changed_target = data_change({**registered, "target": "y"}, schema)
+    assert changed_target == DataChange("target", "y", schema.target)
+    # The same column names, one of them read as another kind.
+    first, *rest = schema.numeric
+    moved = {**registered, "numeric": rest, "categorical": [*schema.categorical, first]}
+    assert data_change(moved, schema) == DataChange(
+        "features", f"{first} (categorical)", f"{first} (numeric)"
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,19 +27,17 @@ from {{ cookiecutter.module_name }}.serving.page import render_form
 from {{ cookiecutter.module_name }}.serving.schema import MAX_BATCH
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
 
-from .conftest import PROJECT_ROOT, write_patients_csv
+from .conftest import sample_params, write_patients_csv, write_sample_files
 
 
 def trained_project(
     root: Path, params: dict[str, Any] | None = None, goal: str | None = None
 ) -> LoadedBundle:
     """Run every stage in `root` and load the champion the way `serve` does."""
-    (root / "docs").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "docs" / "01_business_understanding.md", root / "docs")
+    write_sample_files(root)
     if goal is not None:
         (root / "docs" / "01_business_understanding.md").write_text(goal)
-    loaded = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
-    (root / "params.yaml").write_text(yaml.safe_dump({**loaded, **(params or {})}))
+    (root / "params.yaml").write_text(yaml.safe_dump({**sample_params(), **(params or {})}))
     paths = ProjectPaths.at(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("MLFLOW_TRACKING_URI", raising=False)

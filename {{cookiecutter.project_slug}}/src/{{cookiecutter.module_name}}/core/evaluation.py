@@ -3,9 +3,10 @@ register read. Plain data, so the layers above share it without importing each o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
 
+from .dataset import DatasetSchema
 from .goal import BusinessGoal, GoalVerdict, is_better
 
 # A slice with fewer holdout rows is reported without a score: too noisy to act on.
@@ -38,12 +39,66 @@ class Decision:
     reasons: list[str]
 
 
-def decide(goal: BusinessGoal, verdict: GoalVerdict, champion: dict[str, float] | None) -> Decision:
+# Names listed when a champion's features differ from the candidate's; more are counted.
+LISTED_FEATURES = 5
+
+
+@dataclass(frozen=True)
+class DataChange:
+    """How the champion's training data differs from the candidate's, so that the
+    champion cannot be scored on the candidate's holdout rows."""
+
+    what: Literal["task", "target", "features"]
+    was: str  # the champion's task or target, or its features the candidate lacks
+    now: str  # the candidate's, or the features only the candidate has
+
+    def sentence(self, version: int) -> str:
+        return (
+            f"The champion (version {version}) was trained on other data ({self.what}: "
+            f"{self.was or '-'} -> {self.now or '-'}), so it is not scored on these rows; "
+            "the challenger meets the goal and replaces it."
+        )
+
+
+def listed(names: list[str]) -> str:
+    shown = ", ".join(names[:LISTED_FEATURES])
+    return f"{shown} (+{len(names) - LISTED_FEATURES})" if len(names) > LISTED_FEATURES else shown
+
+
+def data_change(champion: dict[str, Any], candidate: DatasetSchema) -> DataChange | None:
+    """What differs between the champion's schema (as registered) and the candidate's:
+    the task, the target, or a feature's presence or kind. None when the champion can
+    be scored on the candidate's rows."""
+    if champion["task"] != candidate.task:
+        return DataChange("task", champion["task"], candidate.task)
+    if champion["target"] != candidate.target:
+        return DataChange("target", champion["target"], candidate.target)
+    kinds = ("numeric", "categorical")
+    before = {(name, kind) for kind in kinds for name in champion[kind]}
+    after = {(name, kind) for kind in kinds for name in getattr(candidate, kind)}
+    if before == after:
+        return None
+    gone = sorted(f"{name} ({kind})" for name, kind in before - after)
+    new = sorted(f"{name} ({kind})" for name, kind in after - before)
+    return DataChange("features", listed(gone), listed(new))
+
+
+def decide(
+    goal: BusinessGoal,
+    verdict: GoalVerdict,
+    champion: dict[str, float] | None,
+    change: tuple[int, DataChange] | None = None,
+) -> Decision:
     """Register when the goal is met and, if a champion exists, the challenger beats it
-    on the same holdout rows by at least `min_improvement`."""
+    on the same holdout rows by at least `min_improvement`. A champion trained on other
+    data (`change`: its version and what differs) cannot be scored on these rows: the
+    challenger then replaces it when it meets the goal."""
     reasons = [verdict.sentence()]
     if not verdict.met:
         return Decision(False, reasons)
+    if change is not None:
+        version, difference = change
+        return Decision(True, [*reasons, difference.sentence(version)])
     if champion is None:
         return Decision(True, [*reasons, "There is no champion yet."])
     value, incumbent = verdict.value, champion[goal.metric]
@@ -64,8 +119,9 @@ class Evaluation:
     goal: GoalVerdict
     record: dict[str, Any]
     champion_version: int | None
-    champion: dict[str, float] | None
+    champion: dict[str, float] | None  # its holdout scores; None when it has none
     decision: Decision
+    champion_change: DataChange | None = None  # set when the champion saw other data
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,8 +134,12 @@ class Evaluation:
             "baseline": self.baseline,
             "goal": self.goal.to_dict(),
             "champion": (
-                {"version": self.champion_version, "holdout": self.champion}
-                if self.champion is not None
+                {
+                    "version": self.champion_version,
+                    "holdout": self.champion,
+                    "other_data": asdict(self.champion_change) if self.champion_change else None,
+                }
+                if self.champion_version is not None
                 else None
             ),
             "decision": {"register": self.decision.register, "reasons": self.decision.reasons},

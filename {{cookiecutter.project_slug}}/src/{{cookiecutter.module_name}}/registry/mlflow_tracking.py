@@ -74,7 +74,7 @@ def evaluation_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     logged = training_metrics(metrics["cv"])
     logged |= {f"holdout_{name}": value for name, value in metrics["holdout"].items()}
     logged |= {f"baseline_{name}": value for name, value in metrics["baseline"].items()}
-    if metrics["champion"]:
+    if metrics["champion"] and metrics["champion"]["holdout"]:  # none if it saw other data
         logged |= {f"champion_{name}": v for name, v in metrics["champion"]["holdout"].items()}
     return logged
 

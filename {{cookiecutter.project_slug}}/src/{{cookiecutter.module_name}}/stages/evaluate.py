@@ -10,17 +10,26 @@ from pathlib import Path
 
 from ..core.artifacts import write_json, write_text
 from ..core.dataset import PreparedData
-from ..core.evaluation import Evaluation, TestLevels, decide
+from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
 from ..core.metrics import score
 from ..core.models import make_baseline
-from ..registry.base import ModelRegistry, load_champion
+from ..registry.base import ModelRegistry, get_version, load_champion
 from ..reports.test_report import plot_figures, render_report
 from .checks import service_checks, slice_scores
 from .train import load_candidate
 
 METRICS_FILE = "metrics.json"
 REPORT_FILE = "06_test_report.md"
+
+
+def champion_change(
+    registry: ModelRegistry, version: int, prepared: PreparedData
+) -> DataChange | None:
+    """What differs between the data the champion was registered with and this data
+    (versions registered without a schema are taken to match)."""
+    registered = get_version(registry, version).lineage.get("schema")
+    return data_change(registered, prepared.schema) if registered else None
 
 
 def evaluate(
@@ -41,9 +50,16 @@ def evaluate(
     )
     baseline = score(baseline_model, features, labels, prepared.schema)
     champion = load_champion(registry)
-    # The champion is re-scored on this holdout, so both models face the same rows.
-    champion_scores = score(champion.model, features, labels, prepared.schema) if champion else None
+    change = champion_change(registry, champion.version, prepared) if champion else None
+    # The champion is re-scored on this holdout, so both models face the same rows; one
+    # trained on other data (another task, target or features) cannot read them.
+    champion_scores = (
+        score(champion.model, features, labels, prepared.schema)
+        if champion and change is None
+        else None
+    )
     verdict = judge(goal, holdout, baseline)
+    other_data = (champion.version, change) if champion and change else None
     evaluation = Evaluation(
         holdout=holdout,
         baseline=baseline,
@@ -52,7 +68,8 @@ def evaluate(
         record=record,
         champion_version=champion.version if champion else None,
         champion=champion_scores,
-        decision=decide(goal, verdict, champion_scores),
+        decision=decide(goal, verdict, champion_scores, other_data),
+        champion_change=change,
     )
     figures = plot_figures(model, prepared, reports_dir / "figures")
     checks = TestLevels(
