@@ -49,6 +49,8 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     code, output = run_cli(paths, "run")
     assert code == 0, output
     assert "register: not registered" in output
+    # No download bar among the stages' summaries (MLflow draws one fetching the champion).
+    assert "Downloading artifacts" not in output, output
     assert json.loads((paths.reports / "registration.json").read_text())["registered"] is False
 
     code, listing = run_cli(paths, "models", "list")

@@ -11,13 +11,16 @@ from {{ cookiecutter.module_name }}.core.config import Params, load_params
 from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.evaluation import DataChange, data_change
-from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, load_goal
+from {{ cookiecutter.module_name }}.core.goal import DIRECTIONS, BusinessGoal, load_goal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
 from {{ cookiecutter.module_name }}.stages.checks import service_checks, slice_scores
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
+
+from .conftest import PROJECT_ROOT, TASKS, ParamsFactory
 
 
 def model_of(paths: ProjectPaths) -> Pipeline:
@@ -110,9 +113,13 @@ def test_unreachable_goal_is_reported_as_missed(
     assert f"**{text('fail')}**" in (paths.docs / "06_test_report.md").read_text()
 
 
-def test_project_goal_is_valid(paths: ProjectPaths) -> None:
-    goal = load_goal(paths.business_goal, load_params(paths.params).task)
-    assert goal.must_beat == "dummy"
+def test_project_goal_is_valid() -> None:
+    """The project's own gate, as edited for its own data, reads for its own task (the
+    other tests run on the bundled sample's gate)."""
+    project = ProjectPaths.at(PROJECT_ROOT)
+    task = load_params(project.params).task
+    goal = load_goal(project.business_goal, task)
+    assert goal.direction == DIRECTIONS[task][goal.metric]
 
 
 @pytest.mark.parametrize(
@@ -164,3 +171,15 @@ def test_data_change_names_what_differs_from_the_champions_data(prepared: Prepar
     assert data_change(moved, schema) == DataChange(
         "features", f"{first} (categorical)", f"{first} (numeric)"
     )
+
+
+def test_switching_task_leaves_no_figure_of_the_other_task(
+    paths: ProjectPaths, make_params: ParamsFactory, registry: ModelRegistry
+) -> None:
+    report = paths.docs / "06_test_report.md"
+    for task in ("regression", "classification"):
+        params = make_params(**TASKS[task])
+        prepared = prepare(params, paths.root, paths.interim)
+        train(prepared, params, paths.candidate)
+        evaluate(prepared, paths.candidate, GOALS[task], paths.reports, report, registry)
+    assert {path.name for path in paths.figures.glob("*.png")} == {"roc_curve.png"}

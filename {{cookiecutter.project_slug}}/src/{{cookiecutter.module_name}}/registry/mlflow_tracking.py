@@ -34,9 +34,11 @@ class Tracking:
 
 def connect(paths: ProjectPaths) -> Tracking:
     """The tracking server from MLFLOW_TRACKING_URI, or the project's SQLite file."""
-    # Creating a database logs a dozen INFO lines of schema migrations.
+    # Creating a database logs a dozen INFO lines of schema migrations, and loading the
+    # champion would draw a download bar inside each stage's one-line summary.
     for name in ("alembic", "mlflow.store.db.utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     uri = os.environ.get("MLFLOW_TRACKING_URI", "")
     artifact_location = None
     if not uri:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from ..core.dataset import PreparedData
 from ..core.texts import text
-from .figures import figure_text, new_figure, new_figure_row, save_figure
+from .figures import figure_text, new_figure, new_figure_row, remove_stale, save_figure
 from .markdown import figure_links, render_markdown
 
 HIGH_MISSING_RATE = 0.5
 HIGH_PAIR_CORRELATION = 0.8
 TOP_FEATURES_PLOTTED = 3
+# Every file plot_figures may write in reports/figures/; a run deletes those it did not.
+FIGURE_FILES = ("target_distribution.png", "correlation.png", "top_features.png")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def plot_figures(
             axes.set_ylabel(schema.target)
             axes.set_title(f"r = {summary.target_correlations[name]:.2f}")
         figures[text("figure.top_features")] = save_figure(figure, figures_dir / "top_features.png")
+    remove_stale(figures_dir, FIGURE_FILES, figures)
     return figures
 
 

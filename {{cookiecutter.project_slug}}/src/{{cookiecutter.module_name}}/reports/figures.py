@@ -63,3 +63,12 @@ def save_figure(figure: Figure, target: Path) -> Path:
         figure.savefig(temporary, format="png", dpi=100)
     plt.close(figure)
     return target
+
+
+def remove_stale(figures_dir: Path, owned: tuple[str, ...], written: dict[str, Path]) -> None:
+    """Delete the files in `owned` that this run did not write: a figure of the previous
+    task or data (a ROC curve after switching to regression) must not outlive it."""
+    kept = {path.name for path in written.values()}
+    for name in owned:
+        if name not in kept:
+            (figures_dir / name).unlink(missing_ok=True)

@@ -12,8 +12,11 @@ from ..core.dataset import PreparedData
 from ..core.evaluation import MIN_SLICE_ROWS, Evaluation, TestLevels
 from ..core.goal import BusinessGoal
 from ..core.texts import text
-from .figures import figure_text, new_figure, save_figure
+from .figures import figure_text, new_figure, remove_stale, save_figure
 from .markdown import figure_links, render_markdown
+
+# Every file plot_figures may write in reports/figures/; a run deletes those it did not.
+FIGURE_FILES = ("predicted_vs_actual.png", "residuals.png", "roc_curve.png")
 
 TEST_QUESTIONS = (
     ("role.domain", "ask.test.domain"),
@@ -62,6 +65,7 @@ def plot_figures(model: Pipeline, prepared: PreparedData, figures_dir: Path) -> 
         axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label=figure_text("plot.chance"))
         axes.set_title(figure_text("plot.roc"))
         figures[text("plot.roc")] = save_figure(figure, figures_dir / "roc_curve.png")
+    remove_stale(figures_dir, FIGURE_FILES, figures)
     return figures
 
 
