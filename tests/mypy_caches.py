@@ -28,9 +28,10 @@ class MypyCaches:
         published copy when the worker has none yet."""
         (pydantic,) = (project / ".venv").glob("lib/python*/site-packages/pydantic-*.dist-info")
         cache = self.own / pydantic.name
-        published = sorted(self.shared.glob(f"{pydantic.name}.*"))
-        if not cache.exists() and published:
-            shutil.copytree(published[-1], cache)
+        if not cache.exists():
+            published = sorted(self.shared.glob(f"{pydantic.name}.*"))
+            if published:
+                shutil.copytree(published[-1], cache)
         return cache
 
     def publish(self, cache: Path) -> None:

@@ -156,11 +156,16 @@ def interpreter_for(project: Path) -> str:
     pytest.skip(f"no Python on this machine satisfies requires-python {admitted}")
 
 
+def find_uv(env: dict[str, str]) -> str:
+    uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
+    assert uv, "the variants session installs uv"
+    return uv
+
+
 def install(project: Path, installer: str, env: dict[str, str]) -> list[str]:
     """Install as the README says for `installer` ("uv", "pip", or "uv-pip": pip's steps
     through uv's pip interface); return the prefix that runs a tool in that environment."""
-    uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
-    assert uv, "the variants session installs uv"
+    uv = find_uv(env)
     python = interpreter_for(project)
     if installer == "uv":
         sh(project, uv, "sync", "--python", python, "--no-python-downloads", env=env)
@@ -169,17 +174,8 @@ def install(project: Path, installer: str, env: dict[str, str]) -> list[str]:
     if installer == "uv-pip":
         sh(project, uv, "venv", "--quiet", "--python", python, "--no-python-downloads", env=env)
         command = [
-            uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            venv_python,
-            "-e",
-            ".",
-            "--group",
-            "dev",
-        ]
+            uv, "pip", "install", "--quiet", "--python", venv_python, "-e", ".", "--group", "dev"
+        ]  # fmt: skip
         sh(project, *command, env=env)
         return []
     sh(project, python, "-m", "venv", ".venv", env=env)
@@ -195,11 +191,11 @@ def install(project: Path, installer: str, env: dict[str, str]) -> list[str]:
 
 
 def installer_for(answers: dict[str, str]) -> str:
-    """pip itself in PIP_VARIANT; the other pip variants take the same steps through uv's
-    pip interface, which links the wheels from uv's cache where pip copies them again:
-    43-53 s per install here against 3-5 s, for the same requirements of the same
-    pyproject.toml, which the variants' dependency sets differ in and pip's own run does
-    not."""
+    """pip itself in PIP_VARIANT; the other pip variants take the same steps (a venv, then
+    `install -e . --group dev`) through uv's pip interface, which links the wheels from
+    uv's cache where pip copies them again: 43-53 s per install here against 3-25 s.
+    pip's own run checks the README's commands; the others differ only in which
+    dependencies pyproject.toml lists, which uv resolves from the same file."""
     if answers["package_manager"] == "pip" and answers != PIP_VARIANT:
         return "uv-pip"
     return answers["package_manager"]
@@ -261,9 +257,7 @@ def test_variant_installs_lints_tests_and_trains(
     if answers == DOCKERFILE_VARIANT:
         if not (project / "deploy/staging").is_dir():
             tool(slug, "models", "export", "deploy/staging")
-        uv = shutil.which("uv", path=env["PATH"]) or shutil.which("uv")
-        assert uv, "the variants session installs uv"
-        replay_dockerfile(project, slug, tmp_path, env, uv)
+        replay_dockerfile(project, slug, tmp_path, env, find_uv(env))
     if answers["notebooks"] == "yes":
         # Every notebook in order, last: notebook 06 evaluates again and rewrites the
         # reports checked above. Any error in a cell fails.

@@ -52,9 +52,9 @@ class DataChange:
     was: str  # the champion's task or target, or its features the candidate lacks
     now: str  # the candidate's, or the features only the candidate has
 
-    def sentence(self, version: int) -> str:
+    def sentence(self) -> str:
         return (
-            f"The champion (version {version}) was trained on other data ({self.what}: "
+            f"The champion was trained on other data ({self.what}: "
             f"{self.was or '-'} -> {self.now or '-'}), so it is not scored on these rows; "
             "the challenger meets the goal and replaces it."
         )
@@ -87,18 +87,17 @@ def decide(
     goal: BusinessGoal,
     verdict: GoalVerdict,
     champion: dict[str, float] | None,
-    change: tuple[int, DataChange] | None = None,
+    change: DataChange | None = None,
 ) -> Decision:
     """Register when the goal is met and, if a champion exists, the challenger beats it
     on the same holdout rows by at least `min_improvement`. A champion trained on other
-    data (`change`: its version and what differs) cannot be scored on these rows: the
-    challenger then replaces it when it meets the goal."""
+    data (`change` says what differs) cannot be scored on these rows: the challenger
+    then replaces it when it meets the goal."""
     reasons = [verdict.sentence()]
     if not verdict.met:
         return Decision(False, reasons)
     if change is not None:
-        version, difference = change
-        return Decision(True, [*reasons, difference.sentence(version)])
+        return Decision(True, [*reasons, change.sentence()])
     if champion is None:
         return Decision(True, [*reasons, "There is no champion yet."])
     value, incumbent = verdict.value, champion[goal.metric]

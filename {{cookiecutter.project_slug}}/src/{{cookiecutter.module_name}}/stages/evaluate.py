@@ -14,7 +14,7 @@ from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, d
 from ..core.goal import BusinessGoal, judge
 from ..core.metrics import score
 from ..core.models import make_baseline
-from ..registry.base import ModelRegistry, get_version, load_champion
+from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
 from .checks import service_checks, slice_scores
 from .train import load_candidate
@@ -49,26 +49,26 @@ def evaluate(
         prepared.features(prepared.train), prepared.labels(prepared.train)
     )
     baseline = score(baseline_model, features, labels, prepared.schema)
-    champion = load_champion(registry)
-    change = champion_change(registry, champion.version, prepared) if champion else None
+    version = champion_version(registry)
+    change = champion_change(registry, version, prepared) if version is not None else None
     # The champion is re-scored on this holdout, so both models face the same rows; one
-    # trained on other data (another task, target or features) cannot read them.
+    # trained on other data (another task, target or features) cannot read them, so it
+    # is not even loaded.
     champion_scores = (
-        score(champion.model, features, labels, prepared.schema)
-        if champion and change is None
+        score(registry.load(version), features, labels, prepared.schema)
+        if version is not None and change is None
         else None
     )
     verdict = judge(goal, holdout, baseline)
-    other_data = (champion.version, change) if champion and change else None
     evaluation = Evaluation(
         holdout=holdout,
         baseline=baseline,
         cv=record["cv"],
         goal=verdict,
         record=record,
-        champion_version=champion.version if champion else None,
+        champion_version=version,
         champion=champion_scores,
-        decision=decide(goal, verdict, champion_scores, other_data),
+        decision=decide(goal, verdict, champion_scores, change),
         champion_change=change,
     )
     figures = plot_figures(model, prepared, reports_dir / "figures")
