@@ -158,6 +158,8 @@ SAMPLE_DATA: dict[str, Any] = {
     "target": "progression",
     "numeric": [],
     "categorical": [],
+    "dates": [],
+    "identifiers": [],
     "drop": [],
 }
 SAMPLE_GATES = {
@@ -185,17 +187,23 @@ def prepared(paths: ProjectPaths, task_params: Params) -> PreparedData:
 
 
 def write_patients_csv(path: Path, rows: int = 240, seed: int = 0) -> Path:
-    """A small table like a team's own export: numbers, categories and missing values."""
+    """A small table like a team's own export: an id, a visit date, numbers, categories
+    and missing values; the outcome drifts upwards over the two years of visits."""
     rng = np.random.default_rng(seed)
     age = rng.integers(20, 80, rows).astype(float)
     bmi = rng.normal(27, 4, rows)
     smoker = rng.choice(["yes", "no"], rows)
     region = rng.choice(["north", "south", "east", "west"], rows)
+    days = rng.integers(0, 730, rows)
     noise = rng.normal(0, 5, rows)
-    outcome = 2.0 * bmi + 0.5 * age + np.where(smoker == "yes", 15.0, 0.0) + noise
+    trend = 0.02 * days
+    outcome = 2.0 * bmi + 0.5 * age + np.where(smoker == "yes", 15.0, 0.0) + trend + noise
     frame = pd.DataFrame(
         {
             "patient_id": np.arange(rows),
+            "visit_date": (pd.Timestamp("2023-01-01") + pd.to_timedelta(days, "D")).strftime(
+                "%Y-%m-%d"
+            ),
             "age": age,
             "bmi": bmi,
             "smoker": smoker,

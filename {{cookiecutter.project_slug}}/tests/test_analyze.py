@@ -17,7 +17,7 @@ def test_report_holds_real_numbers_and_figures(paths: ProjectPaths, prepared: Pr
     summary = analyze(prepared, report, paths.figures)
     written = report.read_text()
     assert summary.rows == len(prepared.train)
-    shape = text("finding.shape", rows=summary.rows, columns=10, numeric=10, categorical=0)
+    shape = text("finding.shape", rows=summary.rows, columns=10, numeric=10, categorical=0, dates=0)
     assert shape in written
     assert f"## {text('exercise')}" in written
     # ltg and bmi are the strongest single predictors in the diabetes study.

@@ -126,9 +126,7 @@ def use_patients_csv(paths: ProjectPaths) -> None:
     write_patients_csv(paths.root / "data/raw/patients.csv")
     params = yaml.safe_load(paths.params.read_text())
     params.update(task="regression", model={"name": "ridge", "params": {"alpha": 1.0}})
-    params["data"].update(
-        source="data/raw/patients.csv", target="outcome", drop=["patient_id"], class_threshold=None
-    )
+    params["data"].update(source="data/raw/patients.csv", target="outcome", class_threshold=None)
     paths.params.write_text(yaml.safe_dump(params))
     paths.business_goal.write_text(
         "---\nmetric: rmse\ndirection: minimize\nthreshold: 10\nmust_beat: dummy\n---\n"

@@ -77,14 +77,80 @@ def test_csv_with_categories_and_missing_values(
     paths: ProjectPaths, make_params: ParamsFactory
 ) -> None:
     write_patients_csv(paths.root / "data/raw/patients.csv")
-    params = make_params(
-        data={"source": "data/raw/patients.csv", "target": "outcome", "drop": ["patient_id"]}
-    )
+    params = make_params(data={"source": "data/raw/patients.csv", "target": "outcome"})
     prepared = prepare(params, paths.root, paths.interim)
     assert prepared.schema.numeric == ["age", "bmi"]
     assert prepared.schema.categorical == ["smoker", "region"]
+    assert prepared.schema.dates == ["visit_date"]
+    assert prepared.schema.identifiers == ["patient_id"]
+    assert "patient_id" not in prepared.train.columns
+    assert pd.api.types.is_datetime64_any_dtype(prepared.train["visit_date"])
+    assert str(prepared.train["visit_date"].dt.tz) == "UTC"
     assert prepared.schema.dropped_rows_without_target == 5
     assert len(prepared.train) + len(prepared.holdout) == 235
+
+
+def column_kinds(
+    paths: ProjectPaths, make_params: ParamsFactory, frame: pd.DataFrame, **data: object
+) -> dict[str, list[str]]:
+    """The kind prepare gives each column of `frame` (target "y"), with params `data`."""
+    frame.to_csv(paths.root / "table.csv", index=False)
+    params = make_params(
+        task="regression",
+        data={"source": "table.csv", "target": "y", "class_threshold": None, **data},
+        model={"name": "ridge", "params": {}},
+    )
+    schema = prepare(params, paths.root, paths.interim).schema
+    kinds = ("numeric", "categorical", "dates", "identifiers")
+    return {kind: getattr(schema, kind) for kind in kinds}
+
+
+def test_column_kinds_are_inferred_from_values_and_names(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "order_id": [f"A{index:04d}" for index in range(rows)],  # named like an id
+            "customerID": range(1000, 1000 + rows),  # whole numbers, all distinct
+            "ticket": [f"t-{index * 7919 % 10007}" for index in range(rows)],  # near-unique text
+            "when": [f"2024-{1 + index % 12:02d}-{1 + index % 28:02d}" for index in range(rows)],
+            "stamp": [f"2024-03-01T{index % 24:02d}:30:00+09:00" for index in range(rows)],
+            "size": ["S", "M", "L"] * (rows // 3),
+            "score": [index / 7 for index in range(rows)],  # distinct floats are numbers
+            "row": range(rows),  # distinct, but not named like an id: a number
+            "y": [float(index % 5) for index in range(rows)],
+        }
+    )
+    assert column_kinds(paths, make_params, frame) == {
+        "numeric": ["score", "row"],
+        "categorical": ["size"],
+        "dates": ["when", "stamp"],
+        "identifiers": ["order_id", "customerID", "ticket"],
+    }
+
+
+def test_params_override_the_inferred_kinds(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    rows = 30
+    frame = pd.DataFrame(
+        {
+            "visit_id": range(rows),
+            "day": [f"{1 + index % 28:02d}/01/2024" for index in range(rows)],  # not ISO
+            "grade": [1, 2, 3] * (rows // 3),
+            "y": [float(index) for index in range(rows)],
+        }
+    )
+    kinds = column_kinds(
+        paths, make_params, frame, categorical=["grade", "visit_id"], dates=["day"]
+    )
+    assert kinds == {
+        "numeric": [],
+        "categorical": ["visit_id", "grade"],
+        "dates": ["day"],
+        "identifiers": [],
+    }
 
 
 @pytest.mark.parametrize(
@@ -97,6 +163,11 @@ def test_csv_with_categories_and_missing_values(
         ("a,outcome\n1,high\n2,low\n", {}, r"target column 'outcome' must be numeric"),
         ("a,b,outcome\n1,,3\n2,,4\n", {}, r"patients.csv: column 'b' has no values"),
         ("a,outcome\n1,2\n", {"categorical": ["zz"]}, r"column 'zz' from data.categorical"),
+        (
+            "a,day,outcome\n1,2024-01-02,2\n2,soon,3\n",
+            {"dates": ["day"]},
+            r"column 'day' is listed in data.dates but holds 'soon'",
+        ),
     ],
 )
 def test_bad_data_is_named(

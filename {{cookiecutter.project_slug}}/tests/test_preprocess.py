@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.transformers import (
+    CALENDAR_PARTS,
+    CalendarFeatures,
+)
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.preprocess import (
     PROCESSED_FILE,
@@ -13,14 +19,14 @@ from {{ cookiecutter.module_name }}.stages.preprocess import (
 
 from .conftest import ParamsFactory, write_patients_csv
 
+EPOCH = date(1970, 1, 1)
+
 
 def test_missing_values_and_categories_become_numbers(
     paths: ProjectPaths, make_params: ParamsFactory
 ) -> None:
     write_patients_csv(paths.root / "patients.csv")
-    params = make_params(
-        data={"source": "patients.csv", "target": "outcome", "drop": ["patient_id"]}
-    )
+    params = make_params(data={"source": "patients.csv", "target": "outcome"})
     prepared = prepare(params, paths.root, paths.interim)
     transformed = preprocess(prepared, params.features, paths.processed)
     written = pd.read_parquet(paths.processed / PROCESSED_FILE)
@@ -29,20 +35,26 @@ def test_missing_values_and_categories_become_numbers(
     assert not features.isna().any().any()
     assert "numeric__missingindicator_bmi" in features.columns
     assert {"categorical__smoker_yes", "categorical__region_north"} <= set(features.columns)
+    assert {"dates__visit_date_month", "dates__visit_date_epoch_days"} <= set(features.columns)
+    assert not any("patient_id" in name for name in features.columns)
 
 
 def test_unseen_category_and_missing_value_at_prediction(
     paths: ProjectPaths, make_params: ParamsFactory
 ) -> None:
     write_patients_csv(paths.root / "patients.csv")
-    params = make_params(
-        data={"source": "patients.csv", "target": "outcome", "drop": ["patient_id"]}
-    )
+    params = make_params(data={"source": "patients.csv", "target": "outcome"})
     prepared = prepare(params, paths.root, paths.interim)
     preprocessor = build_preprocessor(prepared.schema, params.features)
     preprocessor.fit(prepared.features(prepared.train))
     new_rows = pd.DataFrame(
-        {"age": [40.0], "bmi": [np.nan], "smoker": ["yes"], "region": ["atlantis"]}
+        {
+            "age": [40.0, 50.0],
+            "bmi": [np.nan, 30.0],
+            "smoker": ["yes", None],
+            "region": ["atlantis", "north"],
+            "visit_date": ["2031-06-30", None],  # years after the last training date
+        }
     )
     out = preprocessor.transform(new_rows)
     assert np.isfinite(out).all()
@@ -65,3 +77,19 @@ def test_interactions_add_pairwise_products(
         .shape[1]
     )
     assert wider == width + width * (width - 1) // 2
+
+
+def test_dates_become_calendar_numbers() -> None:
+    values = pd.Series(["2016-01-05", "2024-02-29T18:45:00+00:00", None, "5 March 2021"])
+    parts = CalendarFeatures().fit(values.to_frame("day")).transform(values.to_frame("day"))
+    assert parts.shape == (4, len(CALENDAR_PARTS))
+    expected = [
+        # year, month, day, weekday (Monday 0), hour, days since 1970-01-01
+        [2016, 1, 5, date(2016, 1, 5).weekday(), 0, (date(2016, 1, 5) - EPOCH).days],
+        [2024, 2, 29, date(2024, 2, 29).weekday(), 18, (date(2024, 2, 29) - EPOCH).days + 0.78125],
+        [np.nan] * len(CALENDAR_PARTS),
+        [2021, 3, 5, date(2021, 3, 5).weekday(), 0, (date(2021, 3, 5) - EPOCH).days],
+    ]
+    np.testing.assert_allclose(parts, np.asarray(expected, dtype=float))
+    names = CalendarFeatures().fit(values.to_frame("day")).get_feature_names_out()
+    assert list(names) == [f"day_{part}" for part in CALENDAR_PARTS]

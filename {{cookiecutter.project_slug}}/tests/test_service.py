@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -93,7 +94,6 @@ def bad_payloads(bundle: LoadedBundle) -> dict[str, tuple[Any, str]]:
     return {
         "missing field": (missing, first),
         "wrong type": ({**record, first: "seventy"}, first),
-        "null": ({**record, first: None}, first),
         "unknown field": ({**record, "shoe_size": 42}, "shoe_size"),
         "empty batch": ([], "batch"),
         "oversized batch": ([record] * (MAX_BATCH + 1), "batch"),
@@ -106,7 +106,6 @@ def bad_payloads(bundle: LoadedBundle) -> dict[str, tuple[Any, str]]:
     [
         "missing field",
         "wrong type",
-        "null",
         "unknown field",
         "empty batch",
         "oversized batch",
@@ -121,6 +120,19 @@ def test_bad_payload_gets_422_naming_the_field(
     assert response.status_code == 422, response.text
     locations = [error["loc"] for error in response.json()["detail"]]
     assert any(field in location for location in locations), locations
+
+
+def test_null_is_imputed_like_a_missing_value_in_training(
+    client: TestClient, bundle: LoadedBundle
+) -> None:
+    # The sample's features are numbers: a gap in a frame is NaN, as in the training data.
+    record = example(bundle)
+    first = bundle.schema.features[0]
+    for sent in ({**record, first: None}, dict.fromkeys(record)):
+        response = client.post("/predict", json=sent)
+        assert response.status_code == 200, response.text
+        gaps = pd.DataFrame([sent], columns=bundle.schema.features, dtype=float)
+        assert response.json()["predictions"] == pytest.approx(bundle.model.predict(gaps).tolist())
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
@@ -175,10 +187,15 @@ def test_openapi_documents_every_feature(client: TestClient, bundle: LoadedBundl
     assert set(schemas["Record"]["properties"]) == set(bundle.schema.features)
 
 
-def test_own_csv_gets_a_typed_api_and_unseen_categories_get_422(
-    tmp_path: Path,
-) -> None:
-    write_patients_csv(tmp_path / "data/raw/patients.csv")
+def test_own_csv_gets_a_typed_api_for_every_column_kind(tmp_path: Path) -> None:
+    """A team's table: an id (not a field), a date (any date is scored), a few-valued
+    category (an unseen value is refused by name), a many-valued one (any text), and a
+    boolean (JSON true/false)."""
+    source = write_patients_csv(tmp_path / "data/raw/patients.csv")
+    table = pd.read_csv(source)
+    table["clinic"] = [f"clinic {index % 80}" for index in range(len(table))]
+    table["insured"] = [index % 3 == 0 for index in range(len(table))]
+    table.to_csv(source, index=False)
     csv_bundle = trained_project(
         tmp_path,
         {
@@ -187,19 +204,45 @@ def test_own_csv_gets_a_typed_api_and_unseen_categories_get_422(
             "data": {
                 "source": "data/raw/patients.csv",
                 "target": "outcome",
-                "drop": ["patient_id"],
                 "class_threshold": None,
             },
         },
         goal="---\nmetric: rmse\ndirection: minimize\nthreshold: 10\nmust_beat: dummy\n---\n",
     )
+    assert csv_bundle.schema.identifiers == ["patient_id"]
     with TestClient(create_app(csv_bundle)) as csv_client:
-        record = {"age": 50.0, "bmi": 28.0, "smoker": "yes", "region": "north"}
-        assert csv_client.post("/predict", json=record).status_code == 200
+        record = {
+            "visit_date": "2023-05-01",
+            "age": 50.0,
+            "bmi": 28.0,
+            "smoker": "yes",
+            "region": "north",
+            "clinic": "clinic 7",
+            "insured": True,
+        }
+        seen = csv_client.post("/predict", json=record)
+        assert seen.status_code == 200, seen.text
+        # The outcome drifts upwards with the visit date: a later date, never seen, is
+        # scored higher, not refused.
+        later = csv_client.post("/predict", json={**record, "visit_date": "2031-06-30T08:00Z"})
+        assert later.status_code == 200, later.text
+        assert later.json()["predictions"][0] > seen.json()["predictions"][0]
+        new_clinic = csv_client.post("/predict", json={**record, "clinic": "new clinic"})
+        assert new_clinic.status_code == 200, new_clinic.text
         response = csv_client.post("/predict", json={**record, "region": "moon"})
         assert response.status_code == 422
         assert response.json()["detail"][0]["loc"][-1] == "region"
         assert "north" in response.json()["detail"][0]["msg"]
+        refused = csv_client.post("/predict", json={**record, "patient_id": 3})
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"][-1] == "patient_id"
+        features = csv_client.get("/metadata").json()["features"]
+        assert features["dates"] == ["visit_date"]
+        assert features["categorical"]["clinic"] is None
+        assert features["categorical"]["region"] == ["east", "north", "south", "west"]
+        not_boolean = csv_client.post("/predict", json={**record, "insured": "maybe"})
+        assert not_boolean.status_code == 422
+        assert not_boolean.json()["detail"][0]["loc"][-1] == "insured"
 
 
 JSON = st.recursive(

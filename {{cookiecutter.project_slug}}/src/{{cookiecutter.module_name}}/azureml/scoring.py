@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from ..core.artifacts import read_json
-from ..core.dataset import DatasetSchema
+from ..core.dataset import DatasetSchema, records_frame
 from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model
 
@@ -70,12 +70,12 @@ def load_from_environment() -> ScoringModel:
 
 
 def checked_frame(records: list[dict[str, Any]], schema: DatasetSchema, where: str) -> pd.DataFrame:
-    """Rows as a frame in the schema's column order; a missing column is named."""
-    frame = pd.DataFrame.from_records(records)
-    missing = [name for name in schema.features if name not in frame.columns]
+    """Rows as the model's input frame (core/dataset.py); a missing column is named."""
+    present = {name for record in records for name in record}
+    missing = [name for name in schema.features if name not in present]
     if missing:
         raise PipelineError(f"{where}: missing feature {missing[0]!r}")
-    return frame[schema.features]
+    return records_frame(records, schema)
 
 
 def score_request(scorer: ScoringModel, body: str) -> dict[str, list[Any]]:

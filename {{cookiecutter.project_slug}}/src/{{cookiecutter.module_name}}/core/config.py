@@ -24,12 +24,14 @@ class DataParams(_Strict):
     holdout_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.2
     numeric: list[str] = []
     categorical: list[str] = []
+    dates: list[str] = []
+    identifiers: list[str] = []
     drop: list[str] = []
     class_threshold: Literal["median"] | float | None = None
 
     @model_validator(mode="after")
     def _columns_listed_once(self) -> DataParams:
-        listed = [*self.numeric, *self.categorical, *self.drop]
+        listed = [*self.numeric, *self.categorical, *self.dates, *self.identifiers, *self.drop]
         repeated = sorted({name for name in listed if listed.count(name) > 1})
         if repeated:
             raise ValueError(f"column {repeated[0]!r} is listed more than once")

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .artifacts import atomic_path, read_json, write_json
@@ -14,6 +15,12 @@ from .errors import PipelineError
 TRAIN_FILE = "train.parquet"
 HOLDOUT_FILE = "holdout.parquet"
 SCHEMA_FILE = "schema.json"
+# The kinds of feature column, as params.yaml `data` and the schema name them.
+FEATURE_KINDS = ("numeric", "categorical", "dates")
+# A categorical feature with at most this many training values is a closed choice at
+# the API (an enum, so a typo is refused); one with more accepts any text, and a value
+# never seen in training is scored as the encoder's "infrequent" group.
+MAX_LISTED_CATEGORIES = 50
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,26 @@ class DatasetSchema:
     class_threshold: float | None = None
     # The values each categorical feature takes in the training split, sorted.
     categories: dict[str, list[str]] = field(default_factory=dict)
+    # Date columns: the model learns calendar numbers from them (core/transformers.py).
+    dates: list[str] = field(default_factory=list)
+    # Columns that name a row (an id): never features, passed through by `predict`.
+    identifiers: list[str] = field(default_factory=list)
 
     @property
     def features(self) -> list[str]:
-        return [*self.numeric, *self.categorical]
+        return [*self.numeric, *self.categorical, *self.dates]
+
+    def is_boolean(self, name: str) -> bool:
+        """A categorical feature read as true/false: its categories are the text of
+        Python's booleans (how prepare stores a boolean column)."""
+        known = set(self.categories.get(name, []))
+        return name in self.categorical and bool(known) and known <= {"False", "True"}
+
+    def listed_categories(self, name: str) -> list[str] | None:
+        """The values a categorical feature is limited to at the API, or None when it
+        has too many to list (any text is then accepted)."""
+        known = self.categories.get(name, [])
+        return known if 0 < len(known) <= MAX_LISTED_CATEGORIES else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,6 +68,31 @@ class DatasetSchema:
     @classmethod
     def from_dict(cls, payload: dict[str, Any]) -> DatasetSchema:
         return cls(**payload)
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Categorical values as plain strings with NaN for missing, as the encoder expects."""
+    return values.map(str).astype(object).where(values.notna(), np.nan)
+
+
+def records_frame(records: list[dict[str, Any]], schema: DatasetSchema) -> pd.DataFrame:
+    """Records (from JSON, a form or a file) as the model's input frame: the schema's
+    feature columns in order, numbers as floats, categories as text, and every missing
+    value (None, a blank) as NaN, which the model's imputers fill in."""
+    frame = pd.DataFrame.from_records(records, columns=schema.features)
+    return conform(frame, schema)
+
+
+def conform(frame: pd.DataFrame, schema: DatasetSchema) -> pd.DataFrame:
+    """The schema's feature columns of `frame`, each as the model's pipeline expects it."""
+    features = frame[schema.features]
+    converted = {
+        **{name: pd.to_numeric(features[name], errors="raise") for name in schema.numeric},
+        **{name: as_text(features[name]) for name in schema.categorical},
+        # Dates stay as they are: the model's CalendarFeatures step parses them.
+        **{name: features[name] for name in schema.dates},
+    }
+    return pd.DataFrame(converted, index=features.index)[schema.features]
 
 
 @dataclass(frozen=True)

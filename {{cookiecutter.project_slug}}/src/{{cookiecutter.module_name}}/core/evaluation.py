@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .dataset import DatasetSchema
+from .dataset import FEATURE_KINDS, DatasetSchema
 from .goal import BusinessGoal, GoalVerdict, is_better
 
 # A slice with fewer holdout rows is reported without a score: too noisy to act on.
@@ -73,9 +73,9 @@ def data_change(champion: dict[str, Any], candidate: DatasetSchema) -> DataChang
         return DataChange("task", champion["task"], candidate.task)
     if champion["target"] != candidate.target:
         return DataChange("target", champion["target"], candidate.target)
-    kinds = ("numeric", "categorical")
-    before = {(name, kind) for kind in kinds for name in champion[kind]}
-    after = {(name, kind) for kind in kinds for name in getattr(candidate, kind)}
+    # A champion registered before a kind existed has no list for it.
+    before = {(name, kind) for kind in FEATURE_KINDS for name in champion.get(kind, [])}
+    after = {(name, kind) for kind in FEATURE_KINDS for name in getattr(candidate, kind)}
     if before == after:
         return None
     gone = sorted(f"{name} ({kind})" for name, kind in before - after)

@@ -1,8 +1,9 @@
 """Saving and loading model files with skops, which does not run code on load.
 
 A pickle (joblib) file executes whatever it contains when loaded; a skops file only
-rebuilds objects of types we allow. We allow scikit-learn and numpy types, and load a
-file only after its SHA-256 matches the one recorded when it was written.
+rebuilds objects of types we allow (this package's own, scikit-learn's, numpy's and
+scipy's). We load a file only after its SHA-256 matches the one recorded when it was
+written.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ MODEL_FILE = "model.skops"
 # Written beside the model: params, schema, CV scores and an input example with the
 # predictions recorded for it (the smoke tests compare against those).
 TRAINING_FILE = "training.json"
-# Packages whose types a model file may contain. Add one here if your estimator needs
-# it (e.g. "lightgbm"), after checking that you trust it.
-TRUSTED_PACKAGES = ("sklearn", "numpy", "scipy")
+# Packages whose types a model file may contain: this project's own (core/transformers.py)
+# and the scientific stack. Add one here if your estimator needs it (e.g. "lightgbm"),
+# after checking that you trust it.
+TRUSTED_PACKAGES = (__name__.split(".")[0], "sklearn", "numpy", "scipy")
 
 
 def save_model(model: Pipeline, path: Path) -> Path:

@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from ..core.artifacts import read_json, write_json
-from ..core.dataset import DatasetSchema
+from ..core.dataset import DatasetSchema, records_frame
 from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model, reproduces
 from .base import ModelRegistry, champion_version, get_version
@@ -85,7 +85,7 @@ def smoke_test_bundle(bundle_dir: Path) -> str:
     """Load the bundle's model after checking its hash, predict its input example and
     compare with the predictions recorded at training time; returns a summary line."""
     bundle = load_bundle(bundle_dir)
-    features = pd.DataFrame.from_records(bundle.example["features"])
+    features = records_frame(bundle.example["features"], bundle.schema)
     if not reproduces(bundle.predict(features), bundle.example["predictions"]):
         raise PipelineError(
             f"{bundle_dir}: version {bundle.version} does not reproduce the predictions "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.dataset import PreparedData
+from ..core.dataset import FEATURE_KINDS, PreparedData
 from ..core.texts import text
 from .figures import figure_text, new_figure, new_figure_row, remove_stale, save_figure
 from .markdown import figure_links, render_markdown
@@ -49,8 +49,19 @@ def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
             columns=summary.columns,
             numeric=len(schema.numeric),
             categorical=len(schema.categorical),
+            dates=len(schema.dates),
         )
     ]
+    if schema.identifiers:
+        notes.append(
+            text(
+                "finding.identifiers",
+                names=code_names(schema.identifiers),
+                count=len(schema.identifiers),
+            )
+        )
+    if schema.dates:
+        notes.append(text("finding.dates", names=code_names(schema.dates)))
     if schema.dropped_rows_without_target:
         notes.append(text("finding.dropped", count=schema.dropped_rows_without_target))
     missing = {name: rate for name, rate in summary.missing_rates.items() if rate > 0}
@@ -95,7 +106,9 @@ def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
         notes.append(
             text("finding.rarest", label=repr(smallest), share=summary.class_balance[smallest])
         )
-    high_cardinality = [n for n, count in summary.cardinality.items() if count > 50]
+    high_cardinality = [
+        name for name in summary.cardinality if schema.listed_categories(name) is None
+    ]
     if high_cardinality:
         notes.append(text("finding.cardinality", names=code_names(high_cardinality)))
     return notes
@@ -158,7 +171,7 @@ ANALYSIS_QUESTIONS = (
 @dataclass(frozen=True)
 class ColumnRow:
     name: str
-    kind: str  # the catalogue key: "numeric" or "categorical"
+    kind: str  # the catalogue key: one of FEATURE_KINDS
     missing: float
     unique: int
 
@@ -171,7 +184,7 @@ def render_report(
     columns = [
         ColumnRow(
             name=name,
-            kind="numeric" if name in schema.numeric else "categorical",
+            kind=next(kind for kind in FEATURE_KINDS if name in getattr(schema, kind)),
             missing=summary.missing_rates[name],
             unique=int(prepared.train[name].nunique()),
         )

@@ -9,12 +9,12 @@ registry's champion by default); OpenAPI docs are at /docs.
 
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import Discriminator, Field, Tag
 
+from ..core.dataset import records_frame
 from ..registry.bundle import LoadedBundle
 from .page import render_form
 from .schema import MAX_BATCH, Health, Prediction, record_model
@@ -63,8 +63,11 @@ def metadata_of(bundle: LoadedBundle) -> dict[str, Any]:
         "holdout": bundle.entry.get("holdout"),
         "features": {
             "numeric": schema.numeric,
-            "categorical": {name: schema.categories.get(name, []) for name in schema.categorical},
+            # The values each category may take; null where any text is accepted.
+            "categorical": {name: schema.listed_categories(name) for name in schema.categorical},
+            "dates": schema.dates,
         },
+        "identifiers": schema.identifiers,
         "classes": schema.classes,
     }
 
@@ -98,9 +101,7 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
         """Predict one record (a JSON object) or a batch (an array of up to 1000)."""
         received: Any = payload  # a record or a list of them; mypy cannot see payload_type
         records = received if isinstance(received, list) else [received]
-        frame = pd.DataFrame(
-            [item.model_dump(by_alias=True) for item in records], columns=bundle.schema.features
-        )
+        frame = records_frame([item.model_dump(by_alias=True) for item in records], bundle.schema)
         predictions, probabilities = scored(bundle, frame, batch=isinstance(received, list))
         return Prediction(
             model_version=bundle.version,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.dataset import DatasetSchema
 from ..core.texts import environment, render_template
 from ..registry.bundle import LoadedBundle
 from .schema import feature_doc
@@ -17,20 +18,34 @@ class FormField:
     label: str
     help: str
     value: Any
-    options: list[str] | None  # None: a number input; else the categories to choose from
+    kind: str  # the input: "number", "date", "text", or "choice" (from `options`)
+    options: list[str]
+
+
+def input_kind(name: str, schema: DatasetSchema) -> tuple[str, list[str]]:
+    if name in schema.numeric:
+        return "number", []
+    if name in schema.dates:
+        return "date", []
+    listed = schema.listed_categories(name)
+    return ("choice", listed) if listed else ("text", [])
 
 
 def form_field(index: int, name: str, bundle: LoadedBundle, example: dict[str, Any]) -> FormField:
     """One input, prefilled from the example recorded at training time."""
     doc = feature_doc(name)
-    numeric = name in bundle.schema.numeric
+    kind, options = input_kind(name, bundle.schema)
+    recorded = example.get(name)
+    value = "" if recorded is None else recorded
     return FormField(
         id=f"feature-{index}",
         name=name,
         label=doc.label + (f" ({doc.unit})" if doc.unit else ""),
         help=doc.help,
-        value=example.get(name, ""),
-        options=None if numeric else list(bundle.schema.categories.get(name, [])),
+        # A date input takes the day only; the example holds an ISO timestamp.
+        value=str(value)[:10] if kind == "date" else value,
+        kind=kind,
+        options=options,
     )
 
 

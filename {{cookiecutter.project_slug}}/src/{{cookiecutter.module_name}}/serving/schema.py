@@ -3,12 +3,18 @@
 The request model comes from the feature schema saved with the model, so a team's own
 CSV gets a typed, validated API with no code changes. Unknown fields, missing fields,
 wrong types, NaN or infinity, and categories the model never saw are all rejected with
-422 naming the field.
+422 naming the field. `null` is accepted for every feature: the model imputes it, as it
+did for missing values in training. A boolean column takes JSON true/false. Dates are
+ISO 8601 text ("2024-01-31"); any date is accepted, seen in training or not. A
+categorical feature with more training values than core/dataset.py's
+MAX_LISTED_CATEGORIES takes any text, and a value the model never saw counts as a rare
+one (see stages/preprocess.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -44,8 +50,21 @@ def feature_doc(name: str) -> FeatureDoc:
     return FEATURE_DOCS.get(name, FeatureDoc(name, "", ""))
 
 
+def field_type(name: str, schema: DatasetSchema) -> tuple[Any, dict[str, Any]]:
+    """The Python type of a feature's field and its extra Field settings."""
+    if name in schema.numeric:
+        return float, {"allow_inf_nan": False}
+    if name in schema.dates:
+        return datetime, {}
+    if schema.is_boolean(name):
+        return bool, {}  # stored as the text "True"/"False", which records_frame writes
+    listed = schema.listed_categories(name)
+    return (Literal[tuple(listed)] if listed else str), {}
+
+
 def record_model(schema: DatasetSchema) -> type[BaseModel]:
-    """A pydantic model with one required field per feature, named as in the data.
+    """A pydantic model with one required (nullable) field per feature, named as in the
+    data.
 
     Columns need not be Python identifiers ("blood pressure"), so each field has a safe
     internal name and the column name as its alias.
@@ -54,15 +73,9 @@ def record_model(schema: DatasetSchema) -> type[BaseModel]:
     for index, name in enumerate(schema.features):
         doc = feature_doc(name)
         description = f"{doc.help} ({doc.unit})" if doc.unit else doc.help
-        if name in schema.numeric:
-            kind: Any = float
-            settings: dict[str, Any] = {"allow_inf_nan": False}
-        else:
-            known = schema.categories.get(name, [])
-            kind = Literal[tuple(known)] if known else str
-            settings = {}
+        kind, settings = field_type(name, schema)
         fields[f"feature_{index}"] = (
-            kind,
+            kind | None,
             Field(alias=name, title=doc.label, description=description or None, **settings),
         )
     return create_model(

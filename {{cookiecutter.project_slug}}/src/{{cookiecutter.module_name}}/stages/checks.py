@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from ..core.dataset import PreparedData
+from ..core.dataset import PreparedData, records_frame
 from ..core.evaluation import MIN_SLICE_ROWS, ServiceCheck, SliceScore
 from ..core.metrics import score
 from ..core.model_io import reproduces
@@ -64,7 +64,7 @@ def service_checks(
     features = prepared.features(prepared.holdout)
     has_inputs = list(features.columns) == prepared.schema.features
     example = record["example"]
-    recorded = pd.DataFrame.from_records(example["features"], columns=prepared.schema.features)
+    recorded = records_frame(example["features"], prepared.schema)
     same = reproduces(np.asarray(model.predict(recorded)), example["predictions"])
     served = np.asarray(model.predict(features))
     if prepared.schema.task == "regression":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +13,9 @@ from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
 from ..core.config import DataParams, Params
-from ..core.dataset import DatasetSchema, PreparedData, save_prepared
+from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
+from ..core.transformers import parse_dates
 
 SAMPLE_SOURCE = "sklearn:diabetes"
 BUNDLED_SOURCES = (SAMPLE_SOURCE,)
@@ -29,6 +32,14 @@ DIABETES_COLUMNS = {
     "s5": "ltg",
     "s6": "glu",
 }
+# Text read as dates without being listed in data.dates: ISO 8601 ("2024-01-31",
+# "2024-01-31 09:30", "2024-01-31T09:30:00+09:00"). Other formats must be listed.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
+# Named like an id: "id", "patient_id", "order-id", "customerID", "PassengerId".
+IDENTIFIER_NAME = re.compile(r"(?i:(^|[_\s.-])(id|uuid))$|[a-z](Id|ID)$")
+MIN_ROWS_TO_DETECT_IDS = 20  # fewer rows are too few to call a column unique
+NEAR_UNIQUE_SHARE = 0.95  # text with this share of distinct values is not a category
+COLUMN_KINDS = (*FEATURE_KINDS, "identifiers")  # the data.* lists that sort columns
 
 
 def load_source(source: str, root: Path) -> pd.DataFrame:
@@ -69,12 +80,8 @@ def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
     if data.target not in frame.columns:
         shown = ", ".join(map(str, frame.columns[:12]))
         raise PipelineError(f"{where}: target column {data.target!r} not found (columns: {shown})")
-    for key, names in (
-        ("numeric", data.numeric),
-        ("categorical", data.categorical),
-        ("drop", data.drop),
-    ):
-        for name in names:
+    for key in (*COLUMN_KINDS, "drop"):
+        for name in getattr(data, key):
             if name not in frame.columns:
                 raise PipelineError(f"{where}: column {name!r} from data.{key} not found")
     for column in frame.columns:
@@ -84,35 +91,88 @@ def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
             )
 
 
-def infer_feature_types(
-    frame: pd.DataFrame, data: DataParams, where: str
-) -> tuple[list[str], list[str]]:
-    """Split feature columns into numeric and categorical; params.yaml overrides win."""
-    numeric: list[str] = []
-    categorical: list[str] = []
+@dataclass(frozen=True)
+class ColumnKinds:
+    """Which columns the model learns from, as what, and which name a row."""
+
+    numeric: list[str]
+    categorical: list[str]
+    dates: list[str]
+    identifiers: list[str]
+
+
+def looks_like_dates(values: pd.Series) -> bool:
+    """Text columns whose every value is an ISO 8601 date or timestamp."""
+    present = values.dropna()
+    if present.empty or pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return False
+    return bool(present.astype(str).str.strip().str.fullmatch(ISO_DATE).all())
+
+
+def looks_like_identifier(name: str, values: pd.Series) -> bool:
+    """An id: whole numbers or text, every value distinct, and named like one ("id",
+    "patient_id", "customerID"); or text so nearly unique that no value repeats enough
+    to learn from (ids, free text)."""
+    present = values.dropna()
+    if len(present) < MIN_ROWS_TO_DETECT_IDS or pd.api.types.is_float_dtype(values):
+        return False
+    distinct = present.nunique()
+    if IDENTIFIER_NAME.search(name) and distinct == len(present):
+        return True
+    is_text = not pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    return is_text and distinct >= NEAR_UNIQUE_SHARE * len(present)
+
+
+def declared_kind(column: str, data: DataParams) -> str | None:
+    for kind in COLUMN_KINDS:
+        if column in getattr(data, kind):
+            return kind
+    return None
+
+
+def inferred_kind(column: str, values: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(values) or looks_like_dates(values):
+        return "dates"
+    if looks_like_identifier(column, values):
+        return "identifiers"
+    if pd.api.types.is_bool_dtype(values):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(values):
+        return "numeric"
+    return "categorical"
+
+
+def check_declared(frame: pd.DataFrame, column: str, kind: str, where: str) -> None:
+    """A column params.yaml lists as numeric or dates must hold numbers or dates."""
+    values = frame[column]
+    if kind == "numeric" and not pd.api.types.is_numeric_dtype(values):
+        converted = pd.to_numeric(values, errors="coerce")
+    elif kind == "dates":
+        converted = parse_dates(values)
+    else:
+        return
+    bad = values[converted.isna() & values.notna()]
+    if not bad.empty:
+        raise PipelineError(
+            f"{where}: column {column!r} is listed in data.{kind} but holds {bad.iloc[0]!r}"
+        )
+
+
+def infer_column_kinds(frame: pd.DataFrame, data: DataParams, where: str) -> ColumnKinds:
+    """Sort every column but the target and dropped ones into a kind; params.yaml wins."""
+    kinds: dict[str, list[str]] = {kind: [] for kind in COLUMN_KINDS}
     for column in frame.columns:
         if column == data.target or column in data.drop:
             continue
-        if column in data.categorical:
-            categorical.append(column)
-        elif column in data.numeric:
-            if not pd.api.types.is_numeric_dtype(frame[column]):
-                converted = pd.to_numeric(frame[column], errors="coerce")
-                bad = frame[column][converted.isna() & frame[column].notna()]
-                raise PipelineError(
-                    f"{where}: column {column!r} is listed in data.numeric but holds "
-                    f"{bad.iloc[0]!r}"
-                )
-            numeric.append(column)
-        elif pd.api.types.is_bool_dtype(frame[column]):
-            categorical.append(column)
-        elif pd.api.types.is_numeric_dtype(frame[column]):
-            numeric.append(column)
+        kind = declared_kind(column, data)
+        if kind is None:
+            kind = inferred_kind(column, frame[column])
         else:
-            categorical.append(column)
-    if not numeric and not categorical:
+            check_declared(frame, column, kind, where)
+        kinds[kind].append(column)
+    if not any(kinds[kind] for kind in FEATURE_KINDS):
         raise PipelineError(f"{where}: no feature columns left besides the target")
-    return numeric, categorical
+    return ColumnKinds(**kinds)
 
 
 def check_target(frame: pd.DataFrame, params: Params, where: str) -> None:
@@ -126,11 +186,6 @@ def check_target(frame: pd.DataFrame, params: Params, where: str) -> None:
             f"{'regression' if params.task == 'regression' else 'data.class_threshold'} "
             f"(found {example!r})"
         )
-
-
-def as_text(values: pd.Series) -> pd.Series:
-    """Categorical values as plain strings with NaN for missing, as the encoder expects."""
-    return values.map(str).astype(object).where(values.notna(), np.nan)
 
 
 def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -192,7 +247,7 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
     where = source if source in BUNDLED_SOURCES else str(root / source)
     frame = load_source(source, root)
     check_columns(frame, params.data, where)
-    numeric, categorical = infer_feature_types(frame, params.data, where)
+    kinds = infer_column_kinds(frame, params.data, where)
     check_target(frame, params, where)
 
     labelled = frame[frame[params.data.target].notna()]
@@ -202,8 +257,10 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
             f"{where}: only {len(labelled)} rows have a target value; "
             f"need at least {2 * params.cv_folds}"
         )
-    kept = labelled[[*numeric, *categorical, params.data.target]].assign(
-        **{column: as_text(labelled[column]) for column in categorical}
+    features = [*kinds.numeric, *kinds.categorical, *kinds.dates]
+    kept = labelled[[*features, params.data.target]].assign(
+        **{column: as_text(labelled[column]) for column in kinds.categorical},
+        **{column: parse_dates(labelled[column]) for column in kinds.dates},
     )
     train, holdout = split(kept, params)
 
@@ -218,14 +275,18 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
         source=source,
         target=params.data.target,
         task=params.task,
-        numeric=numeric,
-        categorical=categorical,
+        numeric=kinds.numeric,
+        categorical=kinds.categorical,
         fingerprint=fingerprint(frame),
         rows=len(kept),
         dropped_rows_without_target=dropped,
         classes=classes,
         class_threshold=threshold,
-        categories={column: sorted(train[column].dropna().unique()) for column in categorical},
+        categories={
+            column: sorted(train[column].dropna().unique()) for column in kinds.categorical
+        },
+        dates=kinds.dates,
+        identifiers=kinds.identifiers,
     )
     prepared = PreparedData(train=train, holdout=holdout, schema=schema)
     save_prepared(prepared, out_dir)

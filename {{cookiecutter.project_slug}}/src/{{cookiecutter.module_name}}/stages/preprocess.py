@@ -18,6 +18,7 @@ from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, StandardSca
 from ..core.artifacts import atomic_path
 from ..core.config import FeatureParams
 from ..core.dataset import DatasetSchema, PreparedData
+from ..core.transformers import CalendarFeatures
 
 PROCESSED_FILE = "train_features.parquet"
 
@@ -51,13 +52,28 @@ def categorical_steps() -> Pipeline:
     )
 
 
+def date_steps() -> Pipeline:
+    # Calendar numbers rather than categories: a date never seen in training (every
+    # future one) is scored like any other, and the model can learn season and trend.
+    return Pipeline(
+        [
+            ("calendar", CalendarFeatures()),
+            ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+            ("scale", StandardScaler()),
+        ]
+    )
+
+
 def build_preprocessor(schema: DatasetSchema, features: FeatureParams) -> ColumnTransformer:
-    """The unfitted column transformer for the schema's numeric and categorical columns."""
+    """The unfitted column transformer for the schema's numeric, categorical and date
+    columns; identifier columns are not features and never reach it."""
     transformers: list[tuple[str, Pipeline, list[str]]] = []
     if schema.numeric:
         transformers.append(("numeric", numeric_steps(features), schema.numeric))
     if schema.categorical:
         transformers.append(("categorical", categorical_steps(), schema.categorical))
+    if schema.dates:
+        transformers.append(("dates", date_steps(), schema.dates))
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=True)
 
 

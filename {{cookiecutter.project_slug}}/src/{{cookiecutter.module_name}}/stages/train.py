@@ -73,7 +73,7 @@ def input_example(model: Pipeline, prepared: PreparedData, rows: int = 5) -> dic
     """A few complete training rows and the model's predictions for them: a deployed copy
     of the model must reproduce these exactly (the smoke test checks it)."""
     features = prepared.features(prepared.train).dropna().head(rows)
-    records = json.loads(features.to_json(orient="records"))
+    records = json.loads(features.to_json(orient="records", date_format="iso"))
     return {"features": records, "predictions": model.predict(features).tolist()}
 
 
