@@ -3,7 +3,7 @@ register read. Plain data, so the layers above share it without importing each o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .dataset import FEATURE_KINDS, DatasetSchema
@@ -18,7 +18,18 @@ class SliceScore:
     column: str
     group: str
     rows: int
-    value: float | None  # None when the metric is undefined there (one class only)
+    value: float
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    """How a classifier does on one class of the holdout rows."""
+
+    label: Any
+    rows: int  # the class's holdout rows (its support)
+    precision: float
+    recall: float
+    f1: float
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class ServiceCheck:
 class TestLevels:
     slices: list[SliceScore]
     service: list[ServiceCheck]
+    classes: list[ClassScore] = field(default_factory=list)  # classification only
 
 
 @dataclass(frozen=True)

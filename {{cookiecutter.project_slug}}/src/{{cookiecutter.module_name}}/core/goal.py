@@ -16,7 +16,15 @@ Direction = Literal["minimize", "maximize"]
 
 DIRECTIONS: dict[str, dict[str, Direction]] = {
     "regression": {"rmse": "minimize", "mae": "minimize", "r2": "maximize"},
-    "classification": {"roc_auc": "maximize", "f1": "maximize", "accuracy": "maximize"},
+    # f1 is the positive class's F1 for two classes and the macro average for more;
+    # f1_macro and balanced_accuracy weigh every class alike, for imbalanced targets.
+    "classification": {
+        "roc_auc": "maximize",
+        "f1": "maximize",
+        "f1_macro": "maximize",
+        "balanced_accuracy": "maximize",
+        "accuracy": "maximize",
+    },
 }
 
 

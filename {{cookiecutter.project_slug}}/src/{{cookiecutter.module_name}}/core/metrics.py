@@ -8,15 +8,18 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import (
     accuracy_score,
+    balanced_accuracy_score,
     f1_score,
     make_scorer,
     mean_absolute_error,
+    precision_recall_fscore_support,
     r2_score,
     roc_auc_score,
     root_mean_squared_error,
 )
 
 from .dataset import DatasetSchema
+from .evaluation import ClassScore
 from .goal import DIRECTIONS
 
 
@@ -30,11 +33,12 @@ def cv_scorers(schema: DatasetSchema) -> dict[str, Any]:
         }
     binary = len(schema.classes or []) == 2
     positive = (schema.classes or [None])[-1]
+    macro_f1 = make_scorer(f1_score, average="macro", zero_division=0)
     return {
         "roc_auc": "roc_auc" if binary else "roc_auc_ovr",
-        "f1": make_scorer(f1_score, pos_label=positive)
-        if binary
-        else make_scorer(f1_score, average="macro"),
+        "f1": make_scorer(f1_score, pos_label=positive, zero_division=0) if binary else macro_f1,
+        "f1_macro": macro_f1,
+        "balanced_accuracy": "balanced_accuracy",
         "accuracy": "accuracy",
     }
 
@@ -57,15 +61,34 @@ def score(
         }
     classes = list(model.classes_)
     probabilities = model.predict_proba(features)
+    # zero_division=0: a class the model never predicts scores 0, without a warning.
+    macro_f1 = float(f1_score(labels, predictions, average="macro", zero_division=0))
+    shared = {
+        "f1_macro": macro_f1,
+        "balanced_accuracy": float(balanced_accuracy_score(labels, predictions)),
+        "accuracy": float(accuracy_score(labels, predictions)),
+    }
     if len(classes) == 2:
         positive = classes[-1]
         return {
             "roc_auc": float(roc_auc_score(np.asarray(labels) == positive, probabilities[:, 1])),
-            "f1": float(f1_score(labels, predictions, pos_label=positive)),
-            "accuracy": float(accuracy_score(labels, predictions)),
+            "f1": float(f1_score(labels, predictions, pos_label=positive, zero_division=0)),
+            **shared,
         }
     return {
         "roc_auc": float(roc_auc_score(labels, probabilities, multi_class="ovr", labels=classes)),
-        "f1": float(f1_score(labels, predictions, average="macro")),
-        "accuracy": float(accuracy_score(labels, predictions)),
+        "f1": macro_f1,
+        **shared,
     }
+
+
+def class_scores(model: BaseEstimator, features: Any, labels: Any) -> list[ClassScore]:
+    """Per class of a classifier: its rows among `labels`, precision, recall and F1."""
+    classes = list(model.classes_)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        labels, model.predict(features), labels=classes, zero_division=0
+    )
+    return [
+        ClassScore(label, int(rows), float(p), float(r), float(f))
+        for label, rows, p, r, f in zip(classes, support, precision, recall, f1, strict=True)
+    ]

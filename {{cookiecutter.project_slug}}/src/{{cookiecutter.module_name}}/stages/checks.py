@@ -3,10 +3,13 @@ service-level path (input processing, load, predict, output processing)."""
 
 from __future__ import annotations
 
+import math
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.pipeline import Pipeline
 
 from ..core.dataset import PreparedData, records_frame
@@ -36,21 +39,32 @@ def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.
     return groups
 
 
+def slice_score(model: Pipeline, rows: pd.DataFrame, prepared: PreparedData, metric: str) -> float:
+    """The metric on a group of rows, or NaN where it means nothing: too few rows to act
+    on, or ROC AUC on a group missing a class."""
+    labels = prepared.labels(rows)
+    every_class = labels.nunique() == len(prepared.schema.classes or [])
+    if len(rows) < MIN_SLICE_ROWS or (metric == "roc_auc" and not every_class):
+        return math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UndefinedMetricWarning)
+        try:
+            return score(model, prepared.features(rows), labels, prepared.schema)[metric]
+        except (ValueError, UndefinedMetricWarning):
+            return math.nan
+
+
 def slice_scores(model: Pipeline, prepared: PreparedData, metric: str) -> list[SliceScore]:
+    """The metric per group; groups where it is undefined are left out (the report
+    says which groups are)."""
     holdout = prepared.holdout
     scores: list[SliceScore] = []
     for name, groups in slice_groups(holdout, prepared).items():
         for group in sorted(groups.unique()):
             rows = holdout[groups == group]
-            if len(rows) < MIN_SLICE_ROWS:
-                continue
-            try:
-                value: float | None = score(
-                    model, prepared.features(rows), prepared.labels(rows), prepared.schema
-                )[metric]
-            except ValueError:  # e.g. ROC AUC of a group holding one class only
-                value = None
-            scores.append(SliceScore(name, group, len(rows), value))
+            value = slice_score(model, rows, prepared, metric)
+            if math.isfinite(value):
+                scores.append(SliceScore(name, group, len(rows), value))
     return scores
 
 

@@ -12,7 +12,7 @@ from ..core.artifacts import write_json, write_text
 from ..core.dataset import PreparedData
 from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
-from ..core.metrics import score
+from ..core.metrics import class_scores, score
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
@@ -75,6 +75,11 @@ def evaluate(
     checks = TestLevels(
         slices=slice_scores(model, prepared, goal.metric),
         service=service_checks(model, record, prepared),
+        classes=(
+            class_scores(model, features, labels)
+            if prepared.schema.task == "classification"
+            else []
+        ),
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))

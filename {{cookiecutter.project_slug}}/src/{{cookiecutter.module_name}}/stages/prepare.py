@@ -177,20 +177,31 @@ def infer_column_kinds(frame: pd.DataFrame, data: DataParams, where: str) -> Col
 
 def check_target(frame: pd.DataFrame, params: Params, where: str) -> None:
     target = frame[params.data.target]
-    needs_numbers = params.task == "regression" or params.data.class_threshold is not None
-    if needs_numbers and not pd.api.types.is_numeric_dtype(target):
+    if params.task == "regression" and not pd.api.types.is_numeric_dtype(target):
         converted = pd.to_numeric(target, errors="coerce")
         example = target[converted.isna() & target.notna()].iloc[0]
         raise PipelineError(
-            f"{where}: target column {params.data.target!r} must be numeric for "
-            f"{'regression' if params.task == 'regression' else 'data.class_threshold'} "
-            f"(found {example!r})"
+            f"{where}: target column {params.data.target!r} must be numeric for regression "
+            f"(found {example!r}); for labels, set task: classification"
         )
 
 
-def split(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+def uses_threshold(target: pd.Series, params: Params) -> bool:
+    """Whether data.class_threshold turns the target into high/low: only a numeric target
+    with more than two values. Labels (text, true/false, or two values such as 0/1) are
+    classes as they are, whatever the threshold setting."""
+    if params.task != "classification" or params.data.class_threshold is None:
+        return False
+    is_number = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(target)
+    return is_number and target.nunique() > 2
+
+
+def split(
+    frame: pd.DataFrame, params: Params, thresholded: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train and holdout rows; stratified by class when the target holds classes."""
     stratify = None
-    if params.task == "classification" and params.data.class_threshold is None:
+    if params.task == "classification" and not thresholded:
         stratify = frame[params.data.target]
     try:
         train, holdout = train_test_split(
@@ -262,12 +273,13 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
         **{column: as_text(labelled[column]) for column in kinds.categorical},
         **{column: parse_dates(labelled[column]) for column in kinds.dates},
     )
-    train, holdout = split(kept, params)
+    thresholded = uses_threshold(kept[params.data.target], params)
+    train, holdout = split(kept, params, thresholded)
 
     classes: list[object] | None = None
     threshold: float | None = None
     if params.task == "classification":
-        if params.data.class_threshold is not None:
+        if thresholded:
             train, holdout, threshold = binarize(train, holdout, params)
         classes = check_classes(train, params, where)
 
