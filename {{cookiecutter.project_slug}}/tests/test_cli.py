@@ -69,6 +69,17 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     assert (bundle / "model.skops").is_file()
     assert "smoke test passed" in runner.invoke(app, ["models", "smoke", str(bundle)]).output
 
+    # Batch prediction with the champion, on the sample as a CSV file.
+    rows = paths.root / "rows.csv"
+    assert runner.invoke(app, ["sample-data", str(rows)]).exit_code == 0
+    scored = paths.root / "scored.parquet"
+    code, output = run_cli(paths, "predict", str(rows), "-o", str(scored))
+    assert code == 0, output
+    assert "predict: 442 rows scored by model version 1" in output
+    code, output = run_cli(paths, "predict", str(rows), "-o", str(paths.root / "scored.xlsx"))
+    assert (code, output.strip().count("\n")) == (1, 0), output
+    assert "unsupported output file type '.xlsx'" in output
+
 
 def test_models_commands_refuse_bad_requests_in_one_line(paths: ProjectPaths) -> None:
     code, output = run_cli(paths, "models", "export", str(paths.root / "deploy"))
@@ -191,7 +202,7 @@ def test_every_stage_and_run_is_a_command() -> None:
     # Read from typer's own command table, not from the help text, where "train" also
     # appears inside other commands' descriptions.
     commands = set(typer.main.get_group(app).commands)
-    assert commands >= {*STAGES, "run", "models", "sample-data"}
+    assert commands >= {*STAGES, "run", "models", "sample-data", "predict"}
     assert [stage.name for stage in pipeline.STAGES] == STAGES
 
 

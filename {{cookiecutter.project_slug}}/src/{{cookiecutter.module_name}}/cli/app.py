@@ -23,6 +23,7 @@ from .support import HELP_MARKUP, Root, console, user_errors
 
 if TYPE_CHECKING:
     from ..core.config import HyperParameter
+    from ..registry.bundle import LoadedBundle
     from ..stages.pipeline import Stage
 
 # pyproject.toml's description (a test keeps the two equal). Not read from the installed
@@ -75,6 +76,16 @@ def resolve_paths(
     return dataclasses.replace(
         ProjectPaths.at(root), **{key: value for key, value in overrides.items() if value}
     )
+
+
+def load_model(root: Path, bundle: Path | None) -> LoadedBundle:
+    """An exported bundle, or the registry's champion, hash-checked either way."""
+    from ..registry.backend import open_registry
+    from ..registry.bundle import load_bundle, load_champion_bundle
+
+    if bundle is not None:
+        return load_bundle(bundle)
+    return load_champion_bundle(open_registry(ProjectPaths.at(root)))
 
 
 def run_stage(stage: Stage, paths: ProjectPaths) -> None:
@@ -217,6 +228,51 @@ def sample_data(
 
 
 @app.command()
+def predict(
+    source: Annotated[Path, typer.Argument(help="CSV or Parquet file of rows to score")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where predictions go (.csv or .parquet)")
+    ],
+    root: Root = Path(),
+    bundle: Annotated[
+        Path | None, typer.Option(help="Exported bundle to use [default: the champion]")
+    ] = None,
+    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows read and scored at a time")] = (
+        100_000
+    ),
+) -> None:
+    """Score a file with the champion: its identifier columns, the prediction, and each
+    class's probability for a classifier."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    from ..stages.predict import predict_file
+
+    with user_errors():
+        loaded = load_model(root, bundle)
+        columns = (
+            TextColumn("predict"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rows]} rows"),
+        )
+        with Progress(*columns, console=console(), transient=True) as progress:
+            task = progress.add_task("predict", total=None, rows=0)
+            rows = predict_file(
+                loaded,
+                source,
+                output,
+                chunk_rows,
+                report=lambda done: progress.update(
+                    task, completed=done.done, total=done.total, rows=done.rows
+                ),
+            )
+    console().print(
+        f"predict: {rows} rows scored by model version {loaded.version} -> {output}",
+        highlight=False,
+    )
+
+
+@app.command()
 def run(root: Root = Path(), params: Params = None) -> None:
     """Run every stage in order, showing progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -253,16 +309,10 @@ def serve(
     # Imported here: the web stack is only needed by this command.
     import uvicorn
 
-    from ..registry.backend import open_registry
-    from ..registry.bundle import load_bundle, load_champion_bundle
     from ..serving.app import create_app
 
     with user_errors():
-        loaded = (
-            load_bundle(bundle)
-            if bundle is not None
-            else load_champion_bundle(open_registry(ProjectPaths.at(root)))
-        )
+        loaded = load_model(root, bundle)
         service = create_app(loaded)
     console().print(f"serving model version {loaded.version} on http://{host}:{port}/")
     uvicorn.run(service, host=host, port=port, log_level="warning")
