@@ -12,6 +12,7 @@ their own generated tests.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import os
@@ -32,6 +33,8 @@ from packaging.specifiers import SpecifierSet
 from .conftest import CHOICES, DEFAULTS, EACH_VALUE_ONCE, allowed, bake, compatible, variant_id
 from .dockerfile_replay import replay_dockerfile
 from .mypy_caches import MypyCaches
+from .own_data import CLASSES as OWN_CLASSES
+from .own_data import switch_to_own_data, write_table
 from .shell import clean_env, sh, system_python
 
 pytestmark = pytest.mark.deep
@@ -225,9 +228,15 @@ def test_variant_installs_lints_tests_and_trains(
         return sh(project, *prefix, *command, env=env, stdout_only=stdout_only)
 
     if answers == DEFAULTS:
-        # The default bake goes the way its CI goes: the generated nox sessions (lint is
-        # ruff, mypy and lint-imports; pipeline is `run`), the pre-commit hooks and the
-        # deploy session's export and smoke test.
+        # The default bake goes the way a team goes: the sample first, then its own table
+        # ("Bring your own data"), then what its CI runs: the pre-commit hooks, the
+        # generated nox sessions (lint is ruff, mypy and lint-imports; the project's tests
+        # must pass on the switched project; pipeline is `run`), and the deploy session's
+        # export and smoke test of the new champion.
+        output = tool(slug, "run")
+        assert "register: version 1" in output, output
+        check_trained(project, slug, answers, tool)
+        check_own_data(project, slug, tool, tmp_path)
         for git in (["init", "-q"], ["add", "-A"]):
             sh(project, "git", *git, env=env)
         # The mypy and import-linter hooks run `mypy` and `lint-imports`, as `nox -s lint`
@@ -238,7 +247,10 @@ def test_variant_installs_lints_tests_and_trains(
         output = tool("nox", "-s", "lint", "tests", "pipeline")
         mypy_caches.publish(mypy_cache)
         assert "Session pipeline was successful" in output, output
-        assert "register: version 1" in output, output
+        output = tool("nox", "-s", "deploy", "--", "staging")
+        assert "smoke test passed: version 2 reproduced" in output, output
+        for defect in PLANTED_DEFECTS:
+            assert_caught(project, context["module_name"], defect, env)
     else:
         tool("ruff", "check", ".")
         tool("ruff", "format", "--check", ".")
@@ -248,12 +260,7 @@ def test_variant_installs_lints_tests_and_trains(
         tool("pytest", "-q", "-p", "no:cacheprovider")
         output = tool(slug, "run")
         assert "register: version 1" in output, output
-    check_trained(project, slug, answers, tool)
-    if answers == DEFAULTS:
-        output = tool("nox", "-s", "deploy", "--", "staging")
-        assert "smoke test passed: version 1 reproduced" in output, output
-        for defect in PLANTED_DEFECTS:
-            assert_caught(project, context["module_name"], defect, env)
+        check_trained(project, slug, answers, tool)
     if answers == DOCKERFILE_VARIANT:
         if not (project / "deploy/staging").is_dir():
             tool(slug, "models", "export", "deploy/staging")
@@ -305,6 +312,32 @@ def assert_caught(
     finally:
         source.write_text(original, encoding="utf-8")
     assert result.returncode == 1, f"{test} passed with {replacement!r} planted in {relative}"
+
+
+def check_own_data(project: Path, slug: str, tool: Callable[..., str], scratch: Path) -> None:
+    """Switch the trained sample project to a team's table (tests/own_data.py): a date,
+    an id, gaps, a text target of three imbalanced classes. The sample's champion is not
+    re-scored on it; the new model replaces it, and `predict` scores new rows."""
+    switch_to_own_data(project)
+    output = tool(slug, "run")
+    assert "register: version 2" in output, output
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    assert metrics["champion"]["other_data"]["what"] == "task", metrics["champion"]
+    assert metrics["holdout"]["f1_macro"] > metrics["baseline"]["f1_macro"] + 0.2
+    schema = json.loads((project / "data/interim/schema.json").read_text())
+    assert (schema["dates"], schema["identifiers"]) == (["ordered_on"], ["order_id"])
+    assert schema["classes"] == sorted(OWN_CLASSES)
+    rows = write_table(scratch / "new_orders.csv", 250, seed=8, with_target=False)
+    tool(slug, "predict", str(rows), "-o", str(scratch / "scored.csv"))
+    with (scratch / "scored.csv").open(encoding="utf-8") as handle:
+        scored = list(csv.DictReader(handle))
+    with rows.open(encoding="utf-8") as handle:
+        sent = [row["order_id"] for row in csv.DictReader(handle)]
+    assert [row["order_id"] for row in scored] == sent
+    for row in scored:
+        assert row["prediction"] in OWN_CLASSES
+        total = sum(float(row[f"probability_{label}"]) for label in OWN_CLASSES)
+        assert abs(total - 1) < 1e-9, row
 
 
 def check_trained(
