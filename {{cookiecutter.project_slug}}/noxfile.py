@@ -81,6 +81,13 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Speed and memory on a synthetic table: `nox -s bench -- ROWS` (default 1,000,000)."""
+    install(session)
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session(default=False)
 def pipeline(session: nox.Session) -> None:
     """Every stage in order, in a fresh environment: prepare ... register."""
     install(session)

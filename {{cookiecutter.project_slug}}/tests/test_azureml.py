@@ -42,6 +42,7 @@ from {{ cookiecutter.module_name }}.azureml.scoring import (
 from {{ cookiecutter.module_name }}.azureml.specs import check_file
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.artifacts import read_json, sha256_file
+from {{ cookiecutter.module_name }}.core.config import SAMPLE_SOURCE
 from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE, load_prepared
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.metrics import cv_scorers
@@ -50,7 +51,7 @@ from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_metrics
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
-from {{ cookiecutter.module_name }}.stages.prepare import SAMPLE_SOURCE, load_source
+from {{ cookiecutter.module_name }}.stages.prepare import load_source
 
 from .conftest import ProjectFactory, new_project, sample_params
 

@@ -186,7 +186,9 @@ def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> 
     paths.params.write_text(params)
     code, output = run_cli(paths, "run")
     assert code == 1
-    assert "broken.csv: target column 'progression' not found" in output
+    # The check before the stages names the key and the file.
+    assert "data.target: 'progression' is not in" in output
+    assert "broken.csv (a, b)" in output
     assert "Traceback" not in output
     assert (paths.candidate / "model.skops").read_bytes() == model_before
     assert (paths.reports / "metrics.json").read_text() == metrics_before
@@ -202,7 +204,7 @@ def test_every_stage_and_run_is_a_command() -> None:
     # Read from typer's own command table, not from the help text, where "train" also
     # appears inside other commands' descriptions.
     commands = set(typer.main.get_group(app).commands)
-    assert commands >= {*STAGES, "run", "models", "sample-data", "predict"}
+    assert commands >= {*STAGES, "check", "run", "models", "sample-data", "predict"}
     assert [stage.name for stage in pipeline.STAGES] == STAGES
 
 

@@ -216,7 +216,8 @@ def sample_data(
     target: Annotated[Path, typer.Argument(help="CSV file to write, e.g. data/raw/diabetes.csv")],
 ) -> None:
     """Write the bundled diabetes data as a CSV file: the shape your own data takes."""
-    from ..stages.prepare import SAMPLE_SOURCE, load_source
+    from ..core.config import SAMPLE_SOURCE
+    from ..stages.prepare import load_source
 
     with user_errors():
         if target.exists():
@@ -272,14 +273,37 @@ def predict(
     )
 
 
+def report_problems(paths: ProjectPaths) -> int:
+    """Print each problem of the project's params, goal and data as it is found (the
+    cheap checks first); returns how many there were."""
+    from ..stages.validate import project_problems
+
+    count = 0
+    for problem in project_problems(paths):
+        console().print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        count += 1
+    return count
+
+
+@app.command()
+def check(root: Root = Path(), params: Params = None) -> None:
+    """Check params.yaml, the business goal and the data file together: every problem
+    at once, one line each. `run` does this first."""
+    if report_problems(resolve_paths(root, params)):
+        raise typer.Exit(1)
+    console().print("check: params.yaml, the business goal and the data agree", highlight=False)
+
+
 @app.command()
 def run(root: Root = Path(), params: Params = None) -> None:
-    """Run every stage in order, showing progress."""
+    """Check the project, then run every stage in order, showing progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ..stages.pipeline import STAGES
 
     paths = resolve_paths(root, params)
+    if report_problems(paths):
+        raise typer.Exit(1)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),

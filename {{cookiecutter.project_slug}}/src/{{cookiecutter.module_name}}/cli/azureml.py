@@ -78,7 +78,8 @@ def run_local(
 ) -> None:
     """Run a job file's commands on this machine, in dependency order."""
     from ..azureml.local_runner import data_assets, run_job
-    from ..stages.prepare import SAMPLE_SOURCE, load_source
+    from ..core.config import SAMPLE_SOURCE
+    from ..stages.prepare import load_source
 
     with user_errors():
         if sample_if_missing:

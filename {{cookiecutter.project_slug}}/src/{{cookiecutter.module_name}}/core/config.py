@@ -12,6 +12,8 @@ from .errors import PipelineError
 from .models import ESTIMATORS
 
 Task = Literal["regression", "classification"]
+# scikit-learn's bundled diabetes data (442 patients), read without a download.
+SAMPLE_SOURCE = "sklearn:diabetes"
 
 
 class _Strict(BaseModel):
@@ -29,9 +31,14 @@ class DataParams(_Strict):
     drop: list[str] = []
     class_threshold: Literal["median"] | float | None = None
 
+    def named_columns(self) -> dict[str, list[str]]:
+        """The columns params.yaml names, by the key that lists them."""
+        keys = ("numeric", "categorical", "dates", "identifiers", "drop")
+        return {key: getattr(self, key) for key in keys}
+
     @model_validator(mode="after")
     def _columns_listed_once(self) -> DataParams:
-        listed = [*self.numeric, *self.categorical, *self.dates, *self.identifiers, *self.drop]
+        listed = [name for names in self.named_columns().values() for name in names]
         repeated = sorted({name for name in listed if listed.count(name) > 1})
         if repeated:
             raise ValueError(f"column {repeated[0]!r} is listed more than once")

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from ..core.artifacts import atomic_path
@@ -153,33 +153,26 @@ def scored_frame(
     return out
 
 
-class CsvSink:
-    """Writes chunks to one CSV file, the header once."""
+class TableSink:
+    """Writes chunks to one CSV or Parquet file with Arrow's writers (several times
+    faster than pandas's CSV writer), every chunk cast to the first one's schema."""
 
-    def __init__(self, path: Path) -> None:
-        self.handle: IO[str] = path.open("w", encoding="utf-8", newline="")
-        self.header = True
-
-    def write(self, frame: pd.DataFrame) -> None:
-        frame.to_csv(self.handle, index=False, header=self.header)
-        self.header = False
-
-    def close(self) -> None:
-        self.handle.close()
-
-
-class ParquetSink:
-    """Writes chunks to one Parquet file, each chunk a row group of the first's schema."""
-
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, kind: str) -> None:
         self.path = path
-        self.writer: pq.ParquetWriter | None = None
+        self.kind = kind
+        self.writer: pq.ParquetWriter | pa_csv.CSVWriter | None = None
+        self.schema: pa.Schema | None = None
 
     def write(self, frame: pd.DataFrame) -> None:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema)
-        self.writer.write_table(table.cast(self.writer.schema))
+            self.schema = table.schema
+            self.writer = (
+                pa_csv.CSVWriter(self.path, table.schema)
+                if self.kind == "csv"
+                else pq.ParquetWriter(self.path, table.schema)
+            )
+        self.writer.write_table(table.cast(self.schema))
 
     def close(self) -> None:
         if self.writer is not None:
@@ -187,8 +180,8 @@ class ParquetSink:
 
 
 @contextmanager
-def open_sink(path: Path, kind: str) -> Iterator[CsvSink | ParquetSink]:
-    sink = CsvSink(path) if kind == "csv" else ParquetSink(path)
+def open_sink(path: Path, kind: str) -> Iterator[TableSink]:
+    sink = TableSink(path, kind)
     try:
         yield sink
     finally:

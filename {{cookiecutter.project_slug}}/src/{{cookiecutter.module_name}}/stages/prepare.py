@@ -12,12 +12,11 @@ import pandas as pd
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
-from ..core.config import DataParams, Params
+from ..core.config import SAMPLE_SOURCE, DataParams, Params
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
 from ..core.transformers import parse_dates
 
-SAMPLE_SOURCE = "sklearn:diabetes"
 BUNDLED_SOURCES = (SAMPLE_SOURCE,)
 # Diabetes column names as scikit-learn ships them, with the units the study used.
 DIABETES_COLUMNS = {
@@ -80,8 +79,8 @@ def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
     if data.target not in frame.columns:
         shown = ", ".join(map(str, frame.columns[:12]))
         raise PipelineError(f"{where}: target column {data.target!r} not found (columns: {shown})")
-    for key in (*COLUMN_KINDS, "drop"):
-        for name in getattr(data, key):
+    for key, names in data.named_columns().items():
+        for name in names:
             if name not in frame.columns:
                 raise PipelineError(f"{where}: column {name!r} from data.{key} not found")
     for column in frame.columns:

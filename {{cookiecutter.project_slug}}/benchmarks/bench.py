@@ -1,0 +1,158 @@
+"""Speed and memory on a large table: `nox -s bench` (or `nox -s bench -- 200000` rows).
+
+A synthetic table (an id, two numbers, a category with gaps, a date, a numeric target) is
+written to a scratch copy of this project, which is then pointed at it. Each measurement
+runs in a fresh interpreter, as a user's command would:
+
+- `run` (every stage) against fitting the same scikit-learn Pipeline on the same rows
+  alone: the pipeline's overhead as a ratio (it cross-validates, so it fits several times);
+- `predict` of the whole table: the command's time (start-up and loading the model
+  included) and peak memory, and the rows per second of scoring itself (read, check,
+  predict, write), which is what grows with the file.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+DEFAULT_ROWS = 1_000_000
+# Run in a fresh interpreter: the command's own work, its wall time and its peak memory.
+MEASURE = """
+import resource, sys, time
+from {module}.cli.app import app
+started = time.perf_counter()
+try:
+    app(sys.argv[1:])
+except SystemExit as stop:
+    if stop.code:
+        raise
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+# The same Pipeline `train` builds, fitted once on every row: reading the file included.
+BARE_FIT = """
+import json, sys, time
+from pathlib import Path
+import pandas as pd
+from {module}.core.config import load_params
+from {module}.core.dataset import DatasetSchema, conform
+from {module}.stages.train import build_model
+root = Path(sys.argv[1])
+schema = DatasetSchema.from_dict(json.loads((root / "data/interim/schema.json").read_text()))
+params = load_params(root / "params.yaml")
+started = time.perf_counter()
+table = pd.read_csv(root / "table.csv")
+build_model(schema, params).fit(conform(table, schema), table[schema.target])
+print(time.perf_counter() - started)
+"""
+
+
+# Scoring alone, after start-up: the champion loaded, then the file read, scored, written.
+SCORING = """
+import sys, time
+from pathlib import Path
+from {module}.cli.app import load_model
+from {module}.stages.predict import predict_file
+root = Path(sys.argv[1])
+bundle = load_model(root, None)
+started = time.perf_counter()
+predict_file(bundle, root / "table.csv", root / "scored_again.csv")
+print(time.perf_counter() - started)
+"""
+
+
+def module_name() -> str:
+    return next(path.name for path in (PROJECT / "src").iterdir() if (path / "cli").is_dir())
+
+
+def write_table(path: Path, rows: int, seed: int = 0) -> None:
+    generator = np.random.default_rng(seed)
+    days = generator.integers(0, 1000, rows)
+    size = generator.normal(50, 15, rows)
+    region = generator.choice(["north", "south", "east", "west", "centre"], rows).astype(object)
+    region[generator.random(rows) < 0.05] = None
+    table = pd.DataFrame(
+        {
+            "order_id": np.arange(rows),
+            "ordered_on": (pd.Timestamp("2022-01-01") + pd.to_timedelta(days, "D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "size": size,
+            "distance": generator.exponential(10, rows),
+            "region": region,
+        }
+    )
+    weekend = pd.to_datetime(table["ordered_on"]).dt.day_of_week >= 5
+    noise = generator.normal(0, 5, rows)
+    table["y"] = 2 * size + 10 * (region == "north") + 15 * weekend + 0.01 * days + noise
+    table.to_csv(path, index=False)
+
+
+def scratch_project(folder: Path, rows: int) -> Path:
+    """A copy of this project's params and goal, pointed at the synthetic table."""
+    root = folder / "project"
+    (root / "docs").mkdir(parents=True)
+    write_table(root / "table.csv", rows)
+    params = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
+    params["task"] = "regression"
+    params["data"] = {"source": "table.csv", "target": "y"}
+    params["model"] = {"name": "ridge", "params": {"alpha": 1.0}}
+    (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    goal = "---\nmetric: rmse\ndirection: minimize\nthreshold: 1000\nmust_beat: dummy\n---\n"
+    (root / "docs" / "01_business_understanding.md").write_text(goal, encoding="utf-8")
+    return root
+
+
+def measured(module: str, *args: str) -> tuple[float, float]:
+    """Seconds the command took and its peak memory in MiB."""
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE.format(module=module), *args],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds, kilobytes = result.stdout.split()[-2:]
+    return float(seconds), float(kilobytes) / 1024
+
+
+def seconds_of(snippet: str, module: str, root: Path) -> float:
+    """The seconds a snippet prints, run in a fresh interpreter on the scratch project."""
+    result = subprocess.run(
+        [sys.executable, "-c", snippet.format(module=module), str(root)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(result.stdout.split()[-1])
+
+
+def main(rows: int) -> None:
+    module = module_name()
+    with tempfile.TemporaryDirectory() as folder:
+        root = scratch_project(Path(folder), rows)
+        run_seconds, run_memory = measured(module, "run", "--root", str(root))
+        fit_seconds = seconds_of(BARE_FIT, module, root)
+        scored = root / "scored.csv"
+        predict_seconds, predict_memory = measured(
+            module, "predict", str(root / "table.csv"), "-o", str(scored), "--root", str(root)
+        )
+        scoring_seconds = seconds_of(SCORING, module, root)
+        metrics = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    rows_per_second = rows / scoring_seconds
+    print(f"synthetic table: {rows:,} rows; holdout rmse {metrics['holdout']['rmse']:.3g}")
+    print(f"{'measure':<34}{'value':>14}  target")
+    print(f"{'run (every stage), s':<34}{run_seconds:>14.1f}")
+    print(f"{'bare Pipeline fit, s':<34}{fit_seconds:>14.1f}")
+    print(f"{'run / bare fit':<34}{run_seconds / fit_seconds:>14.2f}  <= 2")
+    print(f"{'run peak memory, MiB':<34}{run_memory:>14.0f}")
+    print(f"{'predict command, s':<34}{predict_seconds:>14.1f}")
+    print(f"{'predict scoring, rows/s':<34}{rows_per_second:>14,.0f}  >= 200,000")
+    print(f"{'predict peak memory, MiB':<34}{predict_memory:>14.0f}  < 1024")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_ROWS)

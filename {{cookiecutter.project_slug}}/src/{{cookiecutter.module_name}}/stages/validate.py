@@ -1,0 +1,202 @@
+"""The project checked as a whole before any stage runs: params.yaml, the business goal
+and the data file's header and target, every problem at once, one line each naming the
+file and the key.
+
+Problems are yielded as they are found, cheapest first: params.yaml, the goal and the
+data are read without scikit-learn, so they show at once; the hyper-parameters are
+checked last, against the estimator itself (the one check that imports scikit-learn).
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..core.config import SAMPLE_SOURCE, DataParams, Params, read_yaml_mapping
+from ..core.errors import PipelineError
+from ..core.goal import DIRECTIONS, BusinessGoal, split_front_matter
+from ..core.models import ESTIMATORS, estimator_class
+from ..core.paths import ProjectPaths
+
+TARGET_ROWS_READ = 10_000  # rows of the target read to judge its type
+MAX_CLASSES = 20  # more distinct numbers than this are a quantity, not classes
+TASKS = ("regression", "classification")
+
+
+def located(path: Path, error: ValidationError) -> Iterator[str]:
+    """Each pydantic error as `file: key.path: message`."""
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"])
+        # A check of several keys together (model.name for the task) carries its own words.
+        message = item["msg"].removeprefix("Value error, ")
+        yield f"{path}: {location}: {message}" if location else f"{path}: {message}"
+
+
+def read_mapping(path: Path, text: str | None = None) -> tuple[dict[str, Any] | None, list[str]]:
+    """A YAML mapping from `text` (or the file), or the problem reading it."""
+    if text is None and not path.is_file():
+        return None, [f"{path}: not found"]
+    try:
+        content = path.read_text(encoding="utf-8") if text is None else text
+        return read_yaml_mapping(path, content), []
+    except PipelineError as error:
+        return None, [str(error)]
+
+
+def params_problems(path: Path) -> tuple[dict[str, Any] | None, Params | None, list[str]]:
+    """params.yaml's raw mapping, its validated form (None when invalid) and every
+    problem in it."""
+    raw, problems = read_mapping(path)
+    if raw is None:
+        return None, None, problems
+    try:
+        return raw, Params.model_validate(raw), []
+    except ValidationError as error:
+        return raw, None, list(located(path, error))
+
+
+def goal_problems(path: Path, task: str | None) -> list[str]:
+    """The business goal's front matter, and its metric and direction for the task."""
+    if not path.is_file():
+        return [f"business goal not found: {path}"]
+    front_matter = split_front_matter(path.read_text(encoding="utf-8"))
+    if not front_matter:
+        return [f"{path}: no YAML front matter between '---' lines at the top"]
+    raw, problems = read_mapping(path, front_matter)
+    if raw is None:
+        return problems
+    try:
+        goal = BusinessGoal.model_validate(raw)
+    except ValidationError as error:
+        return list(located(path, error))
+    if task is None:
+        return []
+    metrics = DIRECTIONS[task]
+    if goal.metric not in metrics:
+        return [
+            f"{path}: metric: {goal.metric!r} is not a {task} metric "
+            f"(params.yaml task); choose one of {', '.join(metrics)}"
+        ]
+    if goal.direction != metrics[goal.metric]:
+        return [f"{path}: direction: must be {metrics[goal.metric]!r} for {goal.metric}"]
+    return []
+
+
+def csv_header_and_target(path: Path, target: str) -> tuple[list[str], list[str]]:
+    """The header of a CSV file and the first non-empty values of its target column."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        if target not in header:
+            return header, []
+        column = header.index(target)
+        rows = itertools.islice(reader, TARGET_ROWS_READ)
+        values = [row[column].strip() for row in rows if len(row) > column]
+    return header, [value for value in values if value]
+
+
+def parquet_header_and_target(path: Path, target: str) -> tuple[list[str], list[str]]:
+    import pyarrow.parquet as pq  # a Parquet file's schema; not scikit-learn
+
+    header = [str(name) for name in pq.read_schema(path).names]
+    if target not in header:
+        return header, []
+    source = pq.ParquetFile(path)
+    first = next(source.iter_batches(batch_size=TARGET_ROWS_READ, columns=[target]), None)
+    values = [] if first is None else first.column(0).to_pylist()
+    return header, [str(value) for value in values if value is not None]
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def target_problems(where: str, data: DataParams, task: str | None, values: list[str]) -> list[str]:
+    """The target's values against the task: numbers for regression; for classification,
+    labels, or numbers with few values, or a threshold that splits them."""
+    if not values or task is None:
+        return []
+    words = [value for value in values if not is_number(value)]
+    if task == "regression" and words:
+        return [
+            f"{where}: target {data.target!r} holds {words[0]!r}: regression needs numbers; "
+            "for labels set task: classification in params.yaml"
+        ]
+    a_quantity = not words and len(set(values)) > MAX_CLASSES
+    if task == "classification" and a_quantity and data.class_threshold is None:
+        return [
+            f"{where}: target {data.target!r} has more than {MAX_CLASSES} distinct numbers, too "
+            "many to be classes; set data.class_threshold (median or a number) in params.yaml "
+            "to split it, or task: regression"
+        ]
+    return []
+
+
+def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> list[str]:
+    """The data file params.yaml names (relative to the project root, as prepare reads
+    it): present, readable, with every column named, and a target that fits the task."""
+    root, params_path = paths.root, paths.params
+    if data.source == SAMPLE_SOURCE:
+        return []
+    path = root / data.source
+    if not path.is_file():
+        return [f"{params_path}: data.source: file not found: {path}"]
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            header, values = csv_header_and_target(path, data.target)
+        elif suffix in (".parquet", ".pq"):
+            header, values = parquet_header_and_target(path, data.target)
+        else:
+            return [f"{params_path}: data.source: {path}: use .csv or .parquet, not {suffix!r}"]
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
+        return [f"{path} could not be read: {str(error).splitlines()[0] if str(error) else error}"]
+    if not header:
+        return [f"{path} is empty"]
+    problems = []
+    if data.target not in header:
+        shown = ", ".join(header[:12])
+        problems.append(f"{params_path}: data.target: {data.target!r} is not in {path} ({shown})")
+    for key, names in data.named_columns().items():
+        for name in names:
+            if name not in header:
+                problems.append(f"{params_path}: data.{key}: {name!r} is not in {path}")
+    return [*problems, *target_problems(str(path), data, task, values)]
+
+
+def hyperparameter_problems(path: Path, params: Params) -> list[str]:
+    """model.params against the estimator's own parameters (imports scikit-learn)."""
+    accepted = estimator_class(ESTIMATORS[params.task][params.model.name])().get_params()
+    return [
+        f"{path}: model.params.{name}: not a hyper-parameter of {params.model.name} "
+        f"(valid: {', '.join(sorted(accepted))})"
+        for name in sorted(set(params.model.params) - set(accepted))
+    ]
+
+
+def project_problems(paths: ProjectPaths) -> Iterator[str]:
+    """Every problem of the project's params, goal and data, cheapest checks first."""
+    raw, params, problems = params_problems(paths.params)
+    yield from problems
+    task = raw.get("task") if raw is not None else None
+    task = task if task in TASKS else None
+    yield from goal_problems(paths.business_goal, task)
+    data: DataParams | None = params.data if params is not None else None
+    if data is None and raw is not None and isinstance(raw.get("data"), dict):
+        try:
+            data = DataParams.model_validate(raw["data"])
+        except ValidationError:
+            data = None  # already reported with the rest of params.yaml
+    if data is not None:
+        yield from data_problems(paths, data, task)
+    if params is not None:
+        yield from hyperparameter_problems(paths.params, params)
