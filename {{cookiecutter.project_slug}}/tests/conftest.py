@@ -161,6 +161,8 @@ SAMPLE_DATA: dict[str, Any] = {
     "dates": [],
     "identifiers": [],
     "drop": [],
+    "split": "random",
+    "split_column": None,
 }
 SAMPLE_GATES = {
     "regression": "---\nmetric: rmse\ndirection: minimize\nthreshold: 60\nmust_beat: dummy\n---\n",

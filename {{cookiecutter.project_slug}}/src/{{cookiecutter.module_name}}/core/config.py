@@ -30,6 +30,9 @@ class DataParams(_Strict):
     identifiers: list[str] = []
     drop: list[str] = []
     class_threshold: Literal["median"] | float | None = None
+    # random | group | time: how the holdout is chosen (stages/splitting.py).
+    split: Literal["random", "group", "time"] = "random"
+    split_column: str | None = None  # the group, or the time, for those splits
 
     def named_columns(self) -> dict[str, list[str]]:
         """The columns params.yaml names, by the key that lists them."""
@@ -44,6 +47,16 @@ class DataParams(_Strict):
             raise ValueError(f"column {repeated[0]!r} is listed more than once")
         if self.target in listed:
             raise ValueError(f"the target {self.target!r} cannot also be a feature list entry")
+        return self
+
+    @model_validator(mode="after")
+    def _split_names_its_column(self) -> DataParams:
+        if self.split != "random" and not self.split_column:
+            raise ValueError(f"data.split {self.split!r} needs data.split_column to split by")
+        if self.split == "random" and self.split_column:
+            raise ValueError("data.split_column applies only when data.split is group or time")
+        if self.split_column == self.target:
+            raise ValueError("data.split_column cannot be the target")
         return self
 
 

@@ -45,6 +45,10 @@ class DatasetSchema:
     dates: list[str] = field(default_factory=list)
     # Columns that name a row (an id): never features, passed through by `predict`.
     identifiers: list[str] = field(default_factory=list)
+    # How train and holdout were split (random, group, time) and by which column; the
+    # training rows keep that column, so cross-validation splits the same way.
+    split: str = "random"
+    split_column: str | None = None
 
     @property
     def features(self) -> list[str]:

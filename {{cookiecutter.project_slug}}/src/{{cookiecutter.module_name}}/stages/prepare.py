@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_diabetes
-from sklearn.model_selection import train_test_split
 
 from ..core.config import SAMPLE_SOURCE, DataParams, Params
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
 from ..core.transformers import parse_dates
+from .splitting import split_rows
 
 BUNDLED_SOURCES = (SAMPLE_SOURCE,)
 # Diabetes column names as scikit-learn ships them, with the units the study used.
@@ -83,6 +83,8 @@ def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
         for name in names:
             if name not in frame.columns:
                 raise PipelineError(f"{where}: column {name!r} from data.{key} not found")
+    if data.split_column and data.split_column not in frame.columns:
+        raise PipelineError(f"{where}: column {data.split_column!r} of data.split_column not found")
     for column in frame.columns:
         if column not in data.drop and frame[column].isna().all():
             raise PipelineError(
@@ -195,25 +197,6 @@ def uses_threshold(target: pd.Series, params: Params) -> bool:
     return is_number and target.nunique() > 2
 
 
-def split(
-    frame: pd.DataFrame, params: Params, thresholded: bool
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train and holdout rows; stratified by class when the target holds classes."""
-    stratify = None
-    if params.task == "classification" and not thresholded:
-        stratify = frame[params.data.target]
-    try:
-        train, holdout = train_test_split(
-            frame,
-            test_size=params.data.holdout_fraction,
-            random_state=params.seed,
-            stratify=stratify,
-        )
-    except ValueError as exc:
-        raise PipelineError(f"cannot split {len(frame)} rows into train/holdout: {exc}") from exc
-    return train.reset_index(drop=True), holdout.reset_index(drop=True)
-
-
 def binarize(
     train: pd.DataFrame, holdout: pd.DataFrame, params: Params
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
@@ -268,12 +251,15 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
             f"need at least {2 * params.cv_folds}"
         )
     features = [*kinds.numeric, *kinds.categorical, *kinds.dates]
-    kept = labelled[[*features, params.data.target]].assign(
+    split_by = params.data.split_column
+    also = [split_by] if split_by and split_by not in features else []
+    kept = labelled[[*features, params.data.target, *also]].assign(
         **{column: as_text(labelled[column]) for column in kinds.categorical},
         **{column: parse_dates(labelled[column]) for column in kinds.dates},
     )
     thresholded = uses_threshold(kept[params.data.target], params)
-    train, holdout = split(kept, params, thresholded)
+    stratified = params.task == "classification" and not thresholded
+    train, holdout = split_rows(kept, params, stratified, where)
 
     classes: list[object] | None = None
     threshold: float | None = None
@@ -298,6 +284,8 @@ def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
         },
         dates=kinds.dates,
         identifiers=kinds.identifiers,
+        split=params.data.split,
+        split_column=split_by,
     )
     prepared = PreparedData(train=train, holdout=holdout, schema=schema)
     save_prepared(prepared, out_dir)

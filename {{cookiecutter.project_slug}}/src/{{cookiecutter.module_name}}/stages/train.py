@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.model_selection import cross_validate
 from sklearn.pipeline import Pipeline
 
 from ..core.artifacts import read_json, sha256_file, write_json
@@ -22,6 +22,7 @@ from ..core.metrics import cv_scorers, sign
 from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model, save_model
 from ..core.models import make_estimator
 from .preprocess import build_preprocessor
+from .splitting import cv_folds
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,15 @@ def build_model(schema: DatasetSchema, params: Params) -> Pipeline:
 def cross_validate_model(
     model: Pipeline, prepared: PreparedData, params: Params
 ) -> dict[str, dict[str, float]]:
-    """Mean and standard deviation of each metric over shuffled K folds."""
-    splitter = (
-        StratifiedKFold(params.cv_folds, shuffle=True, random_state=params.seed)
-        if params.task == "classification"
-        else KFold(params.cv_folds, shuffle=True, random_state=params.seed)
-    )
+    """Mean and standard deviation of each metric over K folds split as train and
+    holdout were (stages/splitting.py)."""
+    splitter, groups = cv_folds(prepared.schema, prepared.train, params.cv_folds, params.seed)
     scorers = cv_scorers(prepared.schema)
     results = cross_validate(
         model,
         prepared.features(prepared.train),
         prepared.labels(prepared.train),
+        groups=groups,
         cv=splitter,
         scoring=scorers,
         error_score="raise",

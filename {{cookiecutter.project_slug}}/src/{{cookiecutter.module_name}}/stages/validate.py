@@ -166,9 +166,10 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
     if data.target not in header:
         shown = ", ".join(header[:12])
         problems.append(f"{params_path}: data.target: {data.target!r} is not in {path} ({shown})")
-    for key, names in data.named_columns().items():
+    named = {**data.named_columns(), "split_column": [data.split_column or ""]}
+    for key, names in named.items():
         for name in names:
-            if name not in header:
+            if name and name not in header:
                 problems.append(f"{params_path}: data.{key}: {name!r} is not in {path}")
     return [*problems, *target_problems(str(path), data, task, values)]
 

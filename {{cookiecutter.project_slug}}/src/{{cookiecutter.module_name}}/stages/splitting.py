@@ -1,0 +1,95 @@
+"""How rows are split into train and holdout, and the training rows into folds.
+
+Three ways, chosen in params.yaml `data.split`:
+
+- random: rows drawn at random (stratified by class for classification);
+- group: every row of a group (data.split_column, e.g. a patient or a shop) on one side,
+  so the model is judged on groups it never saw;
+- time: the latest rows by data.split_column (a date or a number) are the holdout, and
+  cross-validation folds only ever validate on rows later than those they train on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    TimeSeriesSplit,
+    train_test_split,
+)
+
+from ..core.config import Params
+from ..core.dataset import DatasetSchema
+from ..core.errors import PipelineError
+from ..core.transformers import parse_dates
+
+
+def time_order(values: pd.Series) -> pd.Series:
+    """Sortable values of a time column: numbers as they are, anything else as dates."""
+    return values if pd.api.types.is_numeric_dtype(values) else parse_dates(values)
+
+
+def split_rows(
+    frame: pd.DataFrame, params: Params, stratified: bool, where: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train and holdout rows, the way params.yaml `data.split` says."""
+    data = params.data
+    try:
+        if data.split == "time":
+            order = time_order(frame[data.split_column])
+            if order.isna().any():
+                raise PipelineError(
+                    f"{where}: column {data.split_column!r} (data.split_column) has "
+                    f"{int(order.isna().sum())} rows without a time; a time split needs one per row"
+                )
+            ordered = frame.iloc[order.argsort(kind="stable")]
+            cut = len(ordered) - max(1, round(len(ordered) * data.holdout_fraction))
+            train, holdout = ordered.iloc[:cut], ordered.iloc[cut:]
+        elif data.split == "group":
+            splitter = GroupShuffleSplit(
+                n_splits=1, test_size=data.holdout_fraction, random_state=params.seed
+            )
+            groups = frame[data.split_column].fillna("(missing)").astype(str)
+            train_rows, holdout_rows = next(splitter.split(frame, groups=groups))
+            train, holdout = frame.iloc[train_rows], frame.iloc[holdout_rows]
+        else:
+            train, holdout = train_test_split(
+                frame,
+                test_size=data.holdout_fraction,
+                random_state=params.seed,
+                stratify=frame[data.target] if stratified else None,
+            )
+    except ValueError as exc:
+        raise PipelineError(f"cannot split {len(frame)} rows into train/holdout: {exc}") from exc
+    return train.reset_index(drop=True), holdout.reset_index(drop=True)
+
+
+def cv_folds(
+    schema: DatasetSchema, train: pd.DataFrame, folds: int, seed: int
+) -> tuple[Any, pd.Series | None]:
+    """The cross-validation splitter for the training rows, and the groups it needs."""
+    classification = schema.task == "classification"
+    if schema.split == "time":
+        return TimeSeriesSplit(n_splits=folds), None  # train is in time order (split_rows)
+    if schema.split == "group":
+        groups = train[schema.split_column].fillna("(missing)").astype(str)
+        if groups.nunique() < folds:
+            raise PipelineError(
+                f"data.split_column {schema.split_column!r} has {groups.nunique()} groups in "
+                f"the training rows; {folds}-fold cross-validation needs at least {folds}"
+            )
+        splitter = (
+            StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+            if classification
+            else GroupKFold(folds)
+        )
+        return splitter, groups
+    if classification:
+        return StratifiedKFold(folds, shuffle=True, random_state=seed), None
+    return KFold(folds, shuffle=True, random_state=seed), None
