@@ -282,9 +282,9 @@ PLANTED_DEFECTS = [
         "tests/test_cli.py::test_every_stage_and_run_is_a_command",
     ),
     (
-        "stages/prepare.py",
-        "random_state=params.seed,",
-        "random_state=0,",
+        "stages/splitting.py",
+        "random_state=params.seed,\n                stratify=",
+        "random_state=0,\n                stratify=",
         "tests/test_prepare.py::test_the_same_seed_splits_the_same_rows_and_another_seed_does_not",
     ),
     (

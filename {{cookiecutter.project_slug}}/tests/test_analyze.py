@@ -8,6 +8,9 @@ from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.stages.analyze import analyze, iqr_outliers
+from {{ cookiecutter.module_name }}.stages.prepare import prepare
+
+from .conftest import ParamsFactory, write_patients_csv
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -32,3 +35,23 @@ def test_report_holds_real_numbers_and_figures(paths: ProjectPaths, prepared: Pr
 def test_iqr_outliers_uses_tukey_fences() -> None:
     values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 100.0, None])
     assert iqr_outliers(values) == 1
+
+
+def test_constant_and_repeated_columns_are_flagged(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    source = write_patients_csv(paths.root / "patients.csv")
+    table = pd.read_csv(source)
+    table["country"] = "NL"  # one value for every row
+    table["bmi_again"] = table["bmi"]  # a copy, gaps included
+    table["bmi_rounded"] = table["bmi"].round()  # close, but not a copy
+    table.to_csv(source, index=False)
+    params = make_params(data={"source": "patients.csv", "target": "outcome"})
+    prepared = prepare(params, paths.root, paths.interim)
+    report = paths.docs / "02_analysis_report.md"
+    summary = analyze(prepared, report, paths.figures)
+    assert summary.constant == ["country"]
+    assert summary.duplicates == [("bmi_again", "bmi")]
+    written = report.read_text(encoding="utf-8")
+    assert text("finding.constant", names="`country`", count=1) in written
+    assert text("finding.duplicate", copy="bmi_again", original="bmi") in written

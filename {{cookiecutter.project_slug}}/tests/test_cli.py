@@ -204,7 +204,7 @@ def test_every_stage_and_run_is_a_command() -> None:
     # Read from typer's own command table, not from the help text, where "train" also
     # appears inside other commands' descriptions.
     commands = set(typer.main.get_group(app).commands)
-    assert commands >= {*STAGES, "check", "run", "models", "sample-data", "predict"}
+    assert commands >= {*STAGES, "check", "run", "models", "sample-data", "predict", "use-data"}
     assert [stage.name for stage in pipeline.STAGES] == STAGES
 
 

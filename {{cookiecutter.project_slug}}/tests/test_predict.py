@@ -122,7 +122,7 @@ def test_parquet_in_and_out_match_csv(
     [
         (
             {"bmi": {3: "heavy", 8: "inf"}},
-            r"column 'bmi', row 4: 'heavy' is not a finite number \(and 1 more rows\)",
+            r"column 'bmi', row 4: 'heavy' is not a finite number \(and 1 more row\)",
         ),
         (
             {"visit_date": {5: "next week"}},

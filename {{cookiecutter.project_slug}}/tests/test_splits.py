@@ -15,7 +15,10 @@ from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.splitting import cv_folds
 from {{ cookiecutter.module_name }}.stages.train import train
 
-from .conftest import ParamsFactory, write_patients_csv
+from .conftest import REGRESSION, ParamsFactory, write_patients_csv
+
+# The patients table's outcome, predicted as a number whatever task the project has.
+PATIENTS = {"source": "patients.csv", "target": "outcome", "class_threshold": None}
 
 
 def with_clinics(source: Path) -> None:
@@ -30,12 +33,9 @@ def test_group_split_keeps_each_group_on_one_side(
 ) -> None:
     with_clinics(write_patients_csv(paths.root / "patients.csv"))
     params = make_params(
-        data={
-            "source": "patients.csv",
-            "target": "outcome",
-            "split": "group",
-            "split_column": "clinic",
-        }
+        task="regression",
+        model=REGRESSION["model"],
+        data={**PATIENTS, "split": "group", "split_column": "clinic"},
     )
     prepared = prepare(params, paths.root, paths.interim)
     assert not set(prepared.train["clinic"]) & set(prepared.holdout["clinic"])
@@ -54,12 +54,9 @@ def test_time_split_holds_out_the_latest_rows_and_never_looks_ahead(
 ) -> None:
     write_patients_csv(paths.root / "patients.csv")
     params = make_params(
-        data={
-            "source": "patients.csv",
-            "target": "outcome",
-            "split": "time",
-            "split_column": "visit_date",
-        }
+        task="regression",
+        model=REGRESSION["model"],
+        data={**PATIENTS, "split": "time", "split_column": "visit_date"},
     )
     prepared = prepare(params, paths.root, paths.interim)
     assert prepared.holdout["visit_date"].min() >= prepared.train["visit_date"].max()

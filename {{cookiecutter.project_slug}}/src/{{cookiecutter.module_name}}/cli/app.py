@@ -273,6 +273,45 @@ def predict(
     )
 
 
+@app.command("use-data")
+def use_data(
+    source: Annotated[Path, typer.Argument(help="CSV or Parquet file inside the project")],
+    target: Annotated[str, typer.Option(help="The column to predict")],
+    task: Annotated[
+        str | None,
+        typer.Option(help="regression or classification [default: inferred from the target]"),
+    ] = None,
+    root: Root = Path(),
+) -> None:
+    """Point params.yaml at your own table and propose a gate: the task inferred from the
+    target, the model following the task, the goal's metric and threshold set from what
+    a dummy model scores. Review both files, then `check` and `run`."""
+    from ..stages.use_data import use_data as adopt
+
+    paths = ProjectPaths.at(root)
+    with user_errors():
+        if task not in (None, "regression", "classification"):
+            raise PipelineError(f"--task {task!r}: use regression or classification")
+        location = source.resolve()
+        if not location.is_relative_to(paths.root.resolve()):
+            raise PipelineError(f"{source}: put the file inside the project, e.g. data/raw/")
+        relative = location.relative_to(paths.root.resolve()).as_posix()
+        adoption = adopt(paths, relative, target, task)
+    classes = f" ({len(adoption.classes)} classes)" if adoption.classes else ""
+    gate = adoption.gate
+    comparison = "at most" if gate.direction == "minimize" else "at least"
+    lines = [
+        f"params.yaml: {relative}, target {target!r}: {adoption.task}{classes}, "
+        f"model {adoption.model}",
+        f"{paths.business_goal.name}: {gate.metric} {comparison} {gate.threshold:g} "
+        f"(a dummy scores {gate.dummy:.3g}): a starting point, set it to what the business needs",
+    ]
+    if adoption.emptied:
+        lines.append(f"emptied {', '.join(adoption.emptied)}: they named columns the table lacks")
+    for line in lines:
+        console().print(f"use-data: {line}", highlight=False, soft_wrap=True)
+
+
 def report_problems(paths: ProjectPaths) -> int:
     """Print each problem of the project's params, goal and data as it is found (the
     cheap checks first); returns how many there were."""

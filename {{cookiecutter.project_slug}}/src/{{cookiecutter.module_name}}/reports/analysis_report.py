@@ -29,6 +29,9 @@ class AnalysisSummary:
     correlated_pairs: list[tuple[str, str, float]]
     cardinality: dict[str, int]
     class_balance: dict[str, float] = field(default_factory=dict)
+    constant: list[str] = field(default_factory=list)  # one value (or none) in training
+    # Features that repeat an earlier one value for value: (the copy, the original).
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def high_missing(self) -> list[str]:
@@ -111,6 +114,11 @@ def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
     ]
     if high_cardinality:
         notes.append(text("finding.cardinality", names=code_names(high_cardinality)))
+    if summary.constant:
+        constant = summary.constant
+        notes.append(text("finding.constant", names=code_names(constant), count=len(constant)))
+    for copy, original in summary.duplicates:
+        notes.append(text("finding.duplicate", copy=copy, original=original))
     return notes
 
 

@@ -33,6 +33,21 @@ def iqr_outliers(values: pd.Series) -> int:
     return int(((numbers < first - spread) | (numbers > third + spread)).sum())
 
 
+def repeated_columns(frame: pd.DataFrame, names: list[str]) -> list[tuple[str, str]]:
+    """Columns equal value for value (missing cells alike) to an earlier one."""
+    # Columns are compared by a hash of their values first, and in full only on a match.
+    seen: dict[int, list[str]] = {}
+    repeats: list[tuple[str, str]] = []
+    for name in names:
+        hashed = int(pd.util.hash_pandas_object(frame[name], index=False).sum())
+        same = [other for other in seen.get(hashed, []) if frame[name].equals(frame[other])]
+        if same:
+            repeats.append((name, same[0]))
+        else:
+            seen.setdefault(hashed, []).append(name)
+    return repeats
+
+
 def summarize(prepared: PreparedData) -> AnalysisSummary:
     """The numbers the report is written from, all computed on the training split."""
     schema = prepared.schema
@@ -80,6 +95,8 @@ def summarize(prepared: PreparedData) -> AnalysisSummary:
         correlated_pairs=pairs,
         cardinality={name: int(frame[name].nunique()) for name in schema.categorical},
         class_balance=balance,
+        constant=[name for name in schema.features if frame[name].nunique() <= 1],
+        duplicates=repeated_columns(frame, schema.features),
     )
 
 

@@ -119,7 +119,8 @@ def chunk_problems(chunk: pd.DataFrame, schema: DatasetSchema, first_row: int) -
         bad = unreadable(values, converted)
         if not bad.empty:
             row = first_row + chunk.index.get_loc(bad.index[0]) + 1
-            more = f" (and {len(bad) - 1} more rows)" if len(bad) > 1 else ""
+            others = len(bad) - 1
+            more = f" (and {others} more row{'s' if others > 1 else ''})" if others else ""
             problems.append(f"column {name!r}, row {row}: {bad.iloc[0]!r} is not {kind}{more}")
     return problems
 

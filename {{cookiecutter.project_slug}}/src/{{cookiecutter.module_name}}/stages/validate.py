@@ -13,11 +13,11 @@ import csv
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from ..core.config import SAMPLE_SOURCE, DataParams, Params, read_yaml_mapping
+from ..core.config import SAMPLE_SOURCE, DataParams, Params, Task, read_yaml_mapping
 from ..core.errors import PipelineError
 from ..core.goal import DIRECTIONS, BusinessGoal, split_front_matter
 from ..core.models import ESTIMATORS, estimator_class
@@ -25,7 +25,7 @@ from ..core.paths import ProjectPaths
 
 TARGET_ROWS_READ = 10_000  # rows of the target read to judge its type
 MAX_CLASSES = 20  # more distinct numbers than this are a quantity, not classes
-TASKS = ("regression", "classification")
+TASKS = get_args(Task)  # the tasks params.yaml may name
 
 
 def located(path: Path, error: ValidationError) -> Iterator[str]:
