@@ -26,7 +26,7 @@ from ..core.errors import PipelineError
 from ..core.goal import DIRECTIONS, split_front_matter
 from ..core.models import ESTIMATORS
 from ..core.paths import ProjectPaths
-from .validate import MAX_CLASSES, csv_header_and_target, is_number, parquet_header_and_target
+from .validate import MAX_CLASSES, header_and_target, is_number
 
 # The model a task starts with when the one named is of the other task.
 STARTING_MODELS = {
@@ -61,13 +61,7 @@ class Adoption:
 def read_target(path: Path, target: str) -> tuple[list[str], list[str]]:
     if not path.is_file():
         raise PipelineError(f"data file not found: {path}")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        header, values = csv_header_and_target(path, target)
-    elif suffix in (".parquet", ".pq"):
-        header, values = parquet_header_and_target(path, target)
-    else:
-        raise PipelineError(f"{path}: use a .csv or .parquet file, not {suffix!r}")
+    header, values = header_and_target(path, target)
     if target not in header:
         raise PipelineError(f"{path}: no column {target!r} (columns: {', '.join(header[:12])})")
     if not values:

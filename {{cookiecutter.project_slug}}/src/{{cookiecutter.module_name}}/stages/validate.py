@@ -112,6 +112,21 @@ def parquet_header_and_target(path: Path, target: str) -> tuple[list[str], list[
     return header, [str(value) for value in values if value is not None]
 
 
+def header_and_target(path: Path, target: str) -> tuple[list[str], list[str]]:
+    """The header of a CSV or Parquet file and the first non-empty values of its target;
+    a PipelineError naming the file when it is of another type or cannot be read."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return csv_header_and_target(path, target)
+        if suffix in (".parquet", ".pq"):
+            return parquet_header_and_target(path, target)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise PipelineError(f"{path} could not be read: {first_line}") from error
+    raise PipelineError(f"{path}: use .csv or .parquet, not {suffix!r}")
+
+
 def is_number(text: str) -> bool:
     try:
         float(text)
@@ -150,16 +165,10 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
     path = root / data.source
     if not path.is_file():
         return [f"{params_path}: data.source: file not found: {path}"]
-    suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            header, values = csv_header_and_target(path, data.target)
-        elif suffix in (".parquet", ".pq"):
-            header, values = parquet_header_and_target(path, data.target)
-        else:
-            return [f"{params_path}: data.source: {path}: use .csv or .parquet, not {suffix!r}"]
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
-        return [f"{path} could not be read: {str(error).splitlines()[0] if str(error) else error}"]
+        header, values = header_and_target(path, data.target)
+    except PipelineError as error:
+        return [f"{params_path}: data.source: {error}"]
     if not header:
         return [f"{path} is empty"]
     problems = []
