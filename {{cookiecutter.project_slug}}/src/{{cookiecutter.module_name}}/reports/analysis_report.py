@@ -8,7 +8,15 @@ from pathlib import Path
 
 from ..core.dataset import FEATURE_KINDS, PreparedData
 from ..core.texts import text
-from .figures import figure_text, new_figure, new_figure_row, remove_stale, save_figure
+from .figures import (
+    Margins,
+    figure_text,
+    new_figure,
+    new_figure_row,
+    plotted_rows,
+    remove_stale,
+    save_figure,
+)
 from .markdown import figure_links, render_markdown
 
 HIGH_MISSING_RATE = 0.5
@@ -146,8 +154,10 @@ def plot_figures(
 
     if len(schema.numeric) > 1:
         matrix = frame[schema.numeric].astype(float).corr()
-        size = max(4.0, 0.45 * len(schema.numeric) + 2)
-        figure, axes = new_figure(size + 1, size)
+        longest = max(len(name) for name in schema.numeric)
+        margins = Margins().for_labels(longest)
+        size = max(4.0, 0.45 * len(schema.numeric) + 2) + margins.bottom
+        figure, axes = new_figure(size + 1, size, margins)
         image = axes.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
         axes.set_xticks(range(len(schema.numeric)), schema.numeric, rotation=90)
         axes.set_yticks(range(len(schema.numeric)), schema.numeric)
@@ -157,9 +167,10 @@ def plot_figures(
 
     top = list(summary.target_correlations)[:TOP_FEATURES_PLOTTED]
     if top:
+        points = plotted_rows(frame)
         figure, row = new_figure_row(len(top), 4.0 * len(top), 3.5)
         for axes, name in zip(row, top, strict=True):
-            axes.scatter(frame[name], frame[schema.target], s=8, alpha=0.6)
+            axes.scatter(points[name], points[schema.target], s=8, alpha=0.6)
             axes.set_xlabel(name)
             axes.set_ylabel(schema.target)
             axes.set_title(f"r = {summary.target_correlations[name]:.2f}")

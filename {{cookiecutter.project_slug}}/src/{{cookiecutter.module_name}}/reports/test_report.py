@@ -12,7 +12,7 @@ from ..core.dataset import PreparedData
 from ..core.evaluation import MIN_SLICE_ROWS, Evaluation, TestLevels
 from ..core.goal import BusinessGoal
 from ..core.texts import text
-from .figures import figure_text, new_figure, remove_stale, save_figure
+from .figures import figure_text, new_figure, plotted_rows, remove_stale, save_figure
 from .markdown import figure_links, render_markdown
 
 # Every file plot_figures may write in reports/figures/; a run deletes those it did not.
@@ -32,8 +32,9 @@ def plot_figures(model: Pipeline, prepared: PreparedData, figures_dir: Path) -> 
     target = prepared.schema.target
     figures: dict[str, Path] = {}
     if prepared.schema.task == "regression":
-        predicted = model.predict(features)
-        actual = labels.to_numpy(dtype=float)
+        points = plotted_rows(prepared.holdout)
+        predicted = model.predict(prepared.features(points))
+        actual = prepared.labels(points).to_numpy(dtype=float)
         figure, axes = new_figure(5, 5)
         axes.scatter(actual, predicted, s=10, alpha=0.7)
         low = float(min(actual.min(), predicted.min()))
