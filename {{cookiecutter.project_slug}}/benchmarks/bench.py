@@ -4,8 +4,9 @@ A synthetic table (an id, two numbers, a category with gaps, a date, a numeric t
 written to a scratch copy of this project, which is then pointed at it. Each measurement
 runs in a fresh interpreter, as a user's command would:
 
-- `run` (every stage) against fitting the same scikit-learn Pipeline on the same rows
-  alone: the pipeline's overhead as a ratio (it cross-validates, so it fits several times);
+- `run` (every stage, each one's seconds below it) against fitting the same scikit-learn
+  Pipeline on the same rows alone, both as whole processes (start-up, imports and reading
+  the file included): the pipeline's overhead as a ratio;
 - `predict` of the whole table: the command's time (start-up and loading the model
   included) and peak memory, and the rows per second of scoring itself (read, check,
   predict, write), which is what grows with the file.
@@ -14,9 +15,11 @@ runs in a fresh interpreter, as a user's command would:
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,21 +28,21 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_ROWS = 1_000_000
-# Run in a fresh interpreter: the command's own work, its wall time and its peak memory.
+# Run in a fresh interpreter, as a user's command: prints the peak memory in KiB last.
 MEASURE = """
-import resource, sys, time
+import resource, sys
 from {module}.cli.app import app
-started = time.perf_counter()
 try:
     app(sys.argv[1:])
 except SystemExit as stop:
     if stop.code:
         raise
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
-# The same Pipeline `train` builds, fitted once on every row: reading the file included.
+# The same Pipeline `train` builds, fitted once on every row, in a fresh interpreter too:
+# start-up, imports and reading the file included, as they are in `run`.
 BARE_FIT = """
-import json, sys, time
+import json, sys
 from pathlib import Path
 import pandas as pd
 from {module}.core.config import load_params
@@ -48,11 +51,11 @@ from {module}.stages.train import build_model
 root = Path(sys.argv[1])
 schema = DatasetSchema.from_dict(json.loads((root / "data/interim/schema.json").read_text()))
 params = load_params(root / "params.yaml")
-started = time.perf_counter()
 table = pd.read_csv(root / "table.csv")
 build_model(schema, params).fit(conform(table, schema), table[schema.target])
-print(time.perf_counter() - started)
 """
+# A stage's summary line ends with its seconds: "train: ridge: CV rmse 6.5 (16.7s)".
+STAGE_LINE = re.compile(r"^(\w+): .*\((\d+\.\d+)s\)$", re.MULTILINE)
 
 
 # Scoring alone, after start-up: the champion loaded, then the file read, scored, written.
@@ -111,14 +114,27 @@ def scratch_project(folder: Path, rows: int) -> Path:
     return root
 
 
-def measured(module: str, *args: str) -> tuple[float, float]:
-    """Seconds the command took and its peak memory in MiB."""
+def measured(module: str, *args: str) -> tuple[float, float, str]:
+    """Wall seconds of the whole command (start-up included), its peak memory in MiB
+    and what it printed."""
+    started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", MEASURE.format(module=module), *args],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    seconds, kilobytes = result.stdout.split()[-2:]
-    return float(seconds), float(kilobytes) / 1024
+    seconds = time.perf_counter() - started
+    kilobytes = result.stdout.split()[-1]
+    return seconds, float(kilobytes) / 1024, result.stdout + result.stderr
+
+
+def whole_seconds(snippet: str, module: str, root: Path) -> float:
+    """Wall seconds of a snippet run in a fresh interpreter on the scratch project."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", snippet.format(module=module), str(root)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
 
 
 def seconds_of(snippet: str, module: str, root: Path) -> float:
@@ -134,10 +150,10 @@ def main(rows: int) -> None:
     module = module_name()
     with tempfile.TemporaryDirectory() as folder:
         root = scratch_project(Path(folder), rows)
-        run_seconds, run_memory = measured(module, "run", "--root", str(root))
-        fit_seconds = seconds_of(BARE_FIT, module, root)
+        run_seconds, run_memory, run_output = measured(module, "run", "--root", str(root))
+        fit_seconds = whole_seconds(BARE_FIT, module, root)
         scored = root / "scored.csv"
-        predict_seconds, predict_memory = measured(
+        predict_seconds, predict_memory, _ = measured(
             module, "predict", str(root / "table.csv"), "-o", str(scored), "--root", str(root)
         )
         scoring_seconds = seconds_of(SCORING, module, root)
@@ -146,6 +162,8 @@ def main(rows: int) -> None:
     print(f"synthetic table: {rows:,} rows; holdout rmse {metrics['holdout']['rmse']:.3g}")
     print(f"{'measure':<34}{'value':>14}  target")
     print(f"{'run (every stage), s':<34}{run_seconds:>14.1f}")
+    for stage, seconds in STAGE_LINE.findall(run_output):
+        print(f"{'  ' + stage + ', s':<34}{float(seconds):>14.1f}")
     print(f"{'bare Pipeline fit, s':<34}{fit_seconds:>14.1f}")
     print(f"{'run / bare fit':<34}{run_seconds / fit_seconds:>14.2f}  <= 2")
     print(f"{'run peak memory, MiB':<34}{run_memory:>14.0f}")

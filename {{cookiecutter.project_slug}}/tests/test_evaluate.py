@@ -183,3 +183,19 @@ def test_switching_task_leaves_no_figure_of_the_other_task(
         train(prepared, params, paths.candidate)
         evaluate(prepared, paths.candidate, GOALS[task], paths.reports, report, registry)
     assert {path.name for path in paths.figures.glob("*.png")} == {"roc_curve.png"}
+
+
+def test_cross_validation_on_a_sample_is_recorded_and_reported(
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
+) -> None:
+    params = task_params.model_copy(update={"cv_max_rows": 150})
+    train(prepared, params, paths.candidate)
+    record = json.loads((paths.candidate / "training.json").read_text())
+    assert 148 <= record["cv_rows"] <= 152
+    report = paths.docs / "06_test_report.md"
+    evaluate(prepared, paths.candidate, GOALS[params.task], paths.reports, report, registry)
+    sentence = text("test.cv_sampled", rows=record["cv_rows"], total=len(prepared.train))
+    assert f"{record['cv_rows']:,} of the {len(prepared.train):,}" in text(
+        "test.cv_sampled", "en", rows=record["cv_rows"], total=len(prepared.train)
+    )
+    assert sentence in report.read_text(encoding="utf-8")

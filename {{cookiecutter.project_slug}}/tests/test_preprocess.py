@@ -16,6 +16,7 @@ from {{ cookiecutter.module_name }}.stages.preprocess import (
     build_preprocessor,
     preprocess,
 )
+from {{ cookiecutter.module_name }}.stages.splitting import cv_rows
 
 from .conftest import ParamsFactory, write_patients_csv
 
@@ -28,7 +29,7 @@ def test_missing_values_and_categories_become_numbers(
     write_patients_csv(paths.root / "patients.csv")
     params = make_params(data={"source": "patients.csv", "target": "outcome"})
     prepared = prepare(params, paths.root, paths.interim)
-    transformed = preprocess(prepared, params.features, paths.processed)
+    transformed = preprocess(prepared, params, paths.processed)
     written = pd.read_parquet(paths.processed / PROCESSED_FILE)
     pd.testing.assert_frame_equal(transformed, written)
     features = transformed.drop(columns="outcome")
@@ -93,3 +94,16 @@ def test_dates_become_calendar_numbers() -> None:
     np.testing.assert_allclose(parts, np.asarray(expected, dtype=float))
     names = CalendarFeatures().fit(values.to_frame("day")).get_feature_names_out()
     assert list(names) == [f"day_{part}" for part in CALENDAR_PARTS]
+
+
+def test_the_inspection_file_holds_the_cross_validation_sample_of_a_large_split(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    write_patients_csv(paths.root / "patients.csv")
+    params = make_params(data={"source": "patients.csv", "target": "outcome"}, cv_max_rows=100)
+    prepared = prepare(params, paths.root, paths.interim)
+    written = preprocess(prepared, params, paths.processed)
+    sampled = cv_rows(prepared, params)
+    assert 99 <= len(written) == len(sampled) <= 101  # rounded class by class
+    assert len(prepared.train) > 150
+    assert written["outcome"].tolist() == sampled["outcome"].tolist()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -10,9 +11,10 @@ from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FILE
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
+from {{ cookiecutter.module_name }}.stages.splitting import cv_rows
 from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
 
-from .conftest import ParamsFactory
+from .conftest import ParamsFactory, params_for_task
 
 
 def test_sample_model_reaches_reference_scores(
@@ -57,3 +59,37 @@ def test_bad_hyper_parameters_are_named(
     with pytest.raises(PipelineError, match=message):
         train(prepared, params, paths.candidate)
     assert not (paths.candidate / MODEL_FILE).exists()
+
+
+def test_a_training_split_over_cv_max_rows_cross_validates_on_a_seeded_sample(
+    prepared: PreparedData, task_params: Params
+) -> None:
+    params = task_params.model_copy(update={"cv_max_rows": 120})
+    rows = cv_rows(prepared, params)
+    classes = prepared.schema.classes or [None]
+    assert abs(len(rows) - 120) <= len(classes)  # rounded class by class
+    assert rows.index.is_unique  # no row twice
+    assert rows.index.is_monotonic_increasing  # in their order
+    assert rows.index.equals(cv_rows(prepared, params).index)
+    reseeded = params.model_copy(update={"seed": params.seed + 1})
+    assert not rows.index.equals(cv_rows(prepared, reseeded).index)
+    if task_params.task == "classification":
+        target = prepared.schema.target
+        shares = rows[target].value_counts(normalize=True)
+        expected = prepared.train[target].value_counts(normalize=True)
+        assert (shares - expected).abs().max() < 0.02
+    unlimited = task_params.model_copy(update={"cv_max_rows": None})
+    assert len(cv_rows(prepared, unlimited)) == len(prepared.train)
+    assert len(cv_rows(prepared, task_params)) == len(prepared.train)  # 353 < 50,000
+
+
+def test_a_rare_class_keeps_a_row_per_fold_in_the_sample(paths: ProjectPaths) -> None:
+    params = params_for_task("classification").model_copy(update={"cv_max_rows": 100})
+    prepared = prepare(params, paths.root, paths.interim)
+    target = prepared.schema.target
+    common, rare = prepared.schema.classes or []
+    train = prepared.train.copy()
+    train[target] = common
+    train.loc[train.index[:6], target] = rare  # 6 of 353 rows: 2 in a 100-row sample
+    rows = cv_rows(replace(prepared, train=train), params)
+    assert (rows[target] == rare).sum() == params.cv_folds

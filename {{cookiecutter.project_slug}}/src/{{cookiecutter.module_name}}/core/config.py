@@ -78,6 +78,7 @@ class Params(_Strict):
     data: DataParams
     features: FeatureParams = FeatureParams()
     cv_folds: Annotated[int, Field(ge=2, le=50)] = 5
+    cv_max_rows: Annotated[int, Field(ge=100)] | None = 50_000
     model: ModelParams
 
     @model_validator(mode="after")

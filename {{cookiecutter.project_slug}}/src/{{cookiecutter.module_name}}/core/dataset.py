@@ -76,7 +76,8 @@ class DatasetSchema:
 
 def as_text(values: pd.Series) -> pd.Series:
     """Categorical values as plain strings with NaN for missing, as the encoder expects."""
-    return values.map(str).astype(object).where(values.notna(), np.nan)
+    # astype(str) converts in bulk (numbers to "3", "2.5"), as str() does value by value.
+    return values.astype(str).astype(object).where(values.notna(), np.nan)
 
 
 def records_frame(records: list[dict[str, Any]], schema: DatasetSchema) -> pd.DataFrame:

@@ -23,7 +23,7 @@ AGE_BANDS = (0, 40, 50, 60, 200)  # <40, 40-49, 50-59, 60+
 
 def as_labels(values: pd.Series) -> pd.Series:
     """Group labels as text, with missing values as a group of their own."""
-    return values.map(lambda value: "(missing)" if pd.isna(value) else str(value))
+    return values.astype(str).astype(object).where(values.notna(), "(missing)")
 
 
 def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.Series]:

@@ -40,7 +40,7 @@ def run_preprocess(paths: ProjectPaths) -> str:
     from .preprocess import preprocess
 
     params = load_params(paths.params)
-    transformed = preprocess(load_prepared(paths.interim), params.features, paths.processed)
+    transformed = preprocess(load_prepared(paths.interim), params, paths.processed)
     return f"{transformed.shape[1] - 1} model inputs"
 
 

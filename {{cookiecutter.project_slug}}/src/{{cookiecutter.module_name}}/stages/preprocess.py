@@ -2,7 +2,8 @@
 
 Imputation, scaling, one-hot encoding and engineered features are fitted with the model
 and saved with it, so prediction and serving apply exactly the transforms training used.
-The stage also writes the transformed training split, to inspect what the model sees.
+The stage also writes the transformed training split (or, above `cv_max_rows` rows, the
+sample cross-validation uses), to inspect what the model sees.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, StandardScaler
 
 from ..core.artifacts import atomic_path
-from ..core.config import FeatureParams
+from ..core.config import FeatureParams, Params
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.transformers import CalendarFeatures
+from .splitting import cv_rows
 
 PROCESSED_FILE = "train_features.parquet"
 
@@ -77,12 +79,15 @@ def build_preprocessor(schema: DatasetSchema, features: FeatureParams) -> Column
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=True)
 
 
-def preprocess(prepared: PreparedData, features: FeatureParams, out_dir: Path) -> pd.DataFrame:
-    """Fit the feature pipeline on the training split and write what it produces."""
-    preprocessor = build_preprocessor(prepared.schema, features)
-    matrix = preprocessor.fit_transform(prepared.features(prepared.train))
+def preprocess(prepared: PreparedData, params: Params, out_dir: Path) -> pd.DataFrame:
+    """Fit the feature pipeline on the rows cross-validation uses (the training split, or
+    `cv_max_rows` of it) and write what it produces, for a person to inspect: the model
+    itself fits its own copy of the pipeline when `train` runs."""
+    rows = cv_rows(prepared, params)
+    preprocessor = build_preprocessor(prepared.schema, params.features)
+    matrix = preprocessor.fit_transform(prepared.features(rows))
     transformed = pd.DataFrame(matrix, columns=preprocessor.get_feature_names_out())
-    transformed[prepared.schema.target] = prepared.labels(prepared.train).to_numpy()
+    transformed[prepared.schema.target] = prepared.labels(rows).to_numpy()
     with atomic_path(out_dir / PROCESSED_FILE) as temporary:
         transformed.to_parquet(temporary, index=False)
     return transformed

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import cross_validate
 from sklearn.pipeline import Pipeline
 
@@ -22,7 +23,7 @@ from ..core.metrics import cv_scorers, sign
 from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model, save_model
 from ..core.models import make_estimator
 from .preprocess import build_preprocessor
-from .splitting import cv_folds
+from .splitting import cv_folds, cv_rows
 
 
 @dataclass(frozen=True)
@@ -41,16 +42,16 @@ def build_model(schema: DatasetSchema, params: Params) -> Pipeline:
 
 
 def cross_validate_model(
-    model: Pipeline, prepared: PreparedData, params: Params
+    model: Pipeline, rows: pd.DataFrame, prepared: PreparedData, params: Params
 ) -> dict[str, dict[str, float]]:
-    """Mean and standard deviation of each metric over K folds split as train and
-    holdout were (stages/splitting.py)."""
-    splitter, groups = cv_folds(prepared.schema, prepared.train, params.cv_folds, params.seed)
+    """Mean and standard deviation of each metric over K folds of `rows`, split as train
+    and holdout were (stages/splitting.py)."""
+    splitter, groups = cv_folds(prepared.schema, rows, params.cv_folds, params.seed)
     scorers = cv_scorers(prepared.schema)
     results = cross_validate(
         model,
-        prepared.features(prepared.train),
-        prepared.labels(prepared.train),
+        prepared.features(rows),
+        prepared.labels(rows),
         groups=groups,
         cv=splitter,
         scoring=scorers,
@@ -79,8 +80,9 @@ def input_example(model: Pipeline, prepared: PreparedData, rows: int = 5) -> dic
 def train(prepared: PreparedData, params: Params, out_dir: Path) -> TrainedModel:
     """Cross-validate, fit on the whole training split, save the model and its record."""
     model = build_model(prepared.schema, params)
+    validated = cv_rows(prepared, params)
     try:
-        cv = cross_validate_model(model, prepared, params)
+        cv = cross_validate_model(model, validated, prepared, params)
         model.fit(prepared.features(prepared.train), prepared.labels(prepared.train))
     except ValueError as exc:
         # sklearn validates hyper-parameter values at fit time.
@@ -96,6 +98,7 @@ def train(prepared: PreparedData, params: Params, out_dir: Path) -> TrainedModel
             "params": params.model_dump(mode="json"),
             "schema": prepared.schema.to_dict(),
             "cv": cv,
+            "cv_rows": len(validated),
             "sha256": sha256_file(model_path),
             "libraries": library_versions(),
             "example": input_example(model, prepared),
