@@ -25,7 +25,7 @@ TEST_REQUIREMENTS = [
     "pytest>=8",
     "pytest-cookies>=0.7",
     "pytest-xdist>=3.5",
-    "allpairspy>=2.5",
+    "covertable>=3.2",
     "pyyaml>=6",
     "ruff>=0.6",
     # CI files of every provider are validated offline against their bundled schemas.

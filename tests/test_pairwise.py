@@ -1,5 +1,5 @@
 """Fast tier: the deep tier's variants cover every allowed pair, checked against an
-independent enumeration of cookiecutter.json (itertools.product, not allpairspy)."""
+independent enumeration of cookiecutter.json (itertools.product, not covertable)."""
 
 from __future__ import annotations
 
