@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,10 @@ SHA_TAG = "model_sha256"
 GIT_COMMIT_TAG = "mlflow.source.git.commit"
 # Values per log_batch request: MLflow refuses more than 100 params in one.
 BATCH = 100
+# Typed handles on MLflow's entities: some MLflow releases (those Azure ML's packages
+# allow) leave their constructors unannotated, which mypy --strict refuses to call.
+new_metric: Callable[[str, float, int, int], Metric] = Metric
+new_param: Callable[[str, str], Param] = Param
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,8 @@ def log_numbers(
     """Metrics and params in batches: one request (one database transaction) per hundred
     values instead of one each, which made logging an evaluation take seconds."""
     now = int(time.time() * 1000)
-    logged_metrics = [Metric(key, value, now, 0) for key, value in metrics.items()]
-    logged_params = [Param(key, str(value)) for key, value in (params or {}).items()]
+    logged_metrics = [new_metric(key, value, now, 0) for key, value in metrics.items()]
+    logged_params = [new_param(key, str(value)) for key, value in (params or {}).items()]
     # MLflow takes at most 100 params and 1000 values in all per batch.
     for start in range(0, max(len(logged_metrics), len(logged_params)), BATCH):
         client.log_batch(

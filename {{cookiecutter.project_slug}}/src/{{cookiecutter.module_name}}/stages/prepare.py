@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_diabetes
 
 from ..core.config import SAMPLE_SOURCE, DataParams, Params
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
@@ -44,6 +43,8 @@ COLUMN_KINDS = (*FEATURE_KINDS, "identifiers")  # the data.* lists that sort col
 def load_source(source: str, root: Path) -> pd.DataFrame:
     """Load the bundled diabetes data or a CSV/Parquet file, with a clear error per failure."""
     if source == SAMPLE_SOURCE:
+        from sklearn.datasets import load_diabetes  # only the sample needs this import
+
         bunch = load_diabetes(as_frame=True, scaled=False)
         frame = bunch.frame.rename(columns={**DIABETES_COLUMNS, "target": "progression"})
         return frame
