@@ -12,7 +12,7 @@ import pytest
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
-from {{ cookiecutter.module_name }}.stages.splitting import cv_folds
+from {{ cookiecutter.module_name }}.stages.splitting import cv_folds, cv_rows
 from {{ cookiecutter.module_name }}.stages.train import train
 
 from .conftest import REGRESSION, ParamsFactory, write_patients_csv
@@ -49,6 +49,27 @@ def test_group_split_keeps_each_group_on_one_side(
     assert train(prepared, params, paths.candidate).cv["rmse"]["mean"] > 0
 
 
+def test_a_group_split_cross_validates_on_whole_groups_when_sampled(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    with_clinics(write_patients_csv(paths.root / "patients.csv", rows=600))
+    params = make_params(
+        task="regression",
+        model=REGRESSION["model"],
+        data={**PATIENTS, "split": "group", "split_column": "clinic"},
+        cv_max_rows=100,
+    )
+    prepared = prepare(params, paths.root, paths.interim)
+    rows = cv_rows(prepared, params)
+    sizes = prepared.train["clinic"].value_counts()
+    kept = rows["clinic"].value_counts()
+    assert (kept == sizes[kept.index]).all()  # every kept clinic with all its rows
+    assert kept.size >= params.cv_folds
+    assert 100 <= len(rows) < 100 + sizes.max()
+    assert rows.index.is_monotonic_increasing
+    assert train(prepared, params, paths.candidate).cv["rmse"]["mean"] > 0
+
+
 def test_time_split_holds_out_the_latest_rows_and_never_looks_ahead(
     paths: ProjectPaths, make_params: ParamsFactory
 ) -> None:
@@ -67,6 +88,9 @@ def test_time_split_holds_out_the_latest_rows_and_never_looks_ahead(
     for fit_rows, check_rows in splitter.split(dates):
         assert dates[fit_rows].max() <= dates[check_rows].min()
     assert np.isfinite(train(prepared, params, paths.candidate).cv["rmse"]["mean"])
+    # A sample for cross-validation keeps time order, so folds still never look ahead.
+    sampled = cv_rows(prepared, params.model_copy(update={"cv_max_rows": 100}))
+    assert sampled["visit_date"].is_monotonic_increasing
 
 
 @pytest.mark.parametrize(

@@ -92,8 +92,11 @@ def run_stage(stage: Stage, paths: ProjectPaths) -> None:
     with user_errors():
         started = time.perf_counter()
         summary = stage.run(paths)
+    # One line per stage however narrow the terminal or log: scripts read these lines.
     console().print(
-        f"{stage.name}: {summary} ({time.perf_counter() - started:.1f}s)", highlight=False
+        f"{stage.name}: {summary} ({time.perf_counter() - started:.1f}s)",
+        highlight=False,
+        soft_wrap=True,
     )
 
 

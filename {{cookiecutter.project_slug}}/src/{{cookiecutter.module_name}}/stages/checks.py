@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.pipeline import Pipeline
 
-from ..core.dataset import PreparedData, records_frame
+from ..core.dataset import PreparedData, as_text, records_frame
 from ..core.evaluation import MIN_SLICE_ROWS, ServiceCheck, SliceScore
 from ..core.metrics import score
 from ..core.model_io import reproduces
@@ -23,7 +23,7 @@ AGE_BANDS = (0, 40, 50, 60, 200)  # <40, 40-49, 50-59, 60+
 
 def as_labels(values: pd.Series) -> pd.Series:
     """Group labels as text, with missing values as a group of their own."""
-    return values.astype(str).astype(object).where(values.notna(), "(missing)")
+    return as_text(values).where(values.notna(), "(missing)")
 
 
 def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.Series]:

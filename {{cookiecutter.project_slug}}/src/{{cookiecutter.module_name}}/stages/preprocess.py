@@ -80,12 +80,13 @@ def build_preprocessor(schema: DatasetSchema, features: FeatureParams) -> Column
 
 
 def preprocess(prepared: PreparedData, params: Params, out_dir: Path) -> pd.DataFrame:
-    """Fit the feature pipeline on the rows cross-validation uses (the training split, or
-    `cv_max_rows` of it) and write what it produces, for a person to inspect: the model
-    itself fits its own copy of the pipeline when `train` runs."""
+    """Fit the feature pipeline on the training split, as the model's own copy is fitted
+    in `train`, and write what it makes of the rows cross-validation uses (all of them,
+    or `cv_max_rows` of a larger split), for a person to inspect."""
     rows = cv_rows(prepared, params)
     preprocessor = build_preprocessor(prepared.schema, params.features)
-    matrix = preprocessor.fit_transform(prepared.features(rows))
+    preprocessor.fit(prepared.features(prepared.train))
+    matrix = preprocessor.transform(prepared.features(rows))
     transformed = pd.DataFrame(matrix, columns=preprocessor.get_feature_names_out())
     transformed[prepared.schema.target] = prepared.labels(rows).to_numpy()
     with atomic_path(out_dir / PROCESSED_FILE) as temporary:

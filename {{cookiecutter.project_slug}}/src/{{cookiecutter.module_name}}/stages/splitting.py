@@ -79,7 +79,7 @@ def cv_folds(
     if schema.split == "time":
         return TimeSeriesSplit(n_splits=folds), None  # train is in time order (split_rows)
     if schema.split == "group":
-        groups = train[schema.split_column].fillna("(missing)").astype(str)
+        groups = group_labels(train, schema)
         if groups.nunique() < folds:
             raise PipelineError(
                 f"data.split_column {schema.split_column!r} has {groups.nunique()} groups in "
@@ -96,15 +96,35 @@ def cv_folds(
     return KFold(folds, shuffle=True, random_state=seed), None
 
 
+def group_labels(frame: pd.DataFrame, schema: DatasetSchema) -> pd.Series:
+    """The group of each row for a group split, missing values a group of their own."""
+    return frame[schema.split_column].fillna("(missing)").astype(str)
+
+
+def whole_groups(
+    train: pd.DataFrame, schema: DatasetSchema, limit: int, params: Params
+) -> pd.DataFrame:
+    """Groups drawn with the seed, each with all its rows, until about `limit` rows (and
+    at least a group per fold): rows drawn one by one would thin out the small groups."""
+    groups = group_labels(train, schema)
+    sizes = groups.value_counts()
+    order = np.random.default_rng(params.seed).permutation(sizes.index.to_numpy())
+    reached = int(np.searchsorted(sizes.loc[order].cumsum().to_numpy(), limit)) + 1
+    return train[groups.isin(order[: max(params.cv_folds, reached)])]
+
+
 def cv_rows(prepared: PreparedData, params: Params) -> pd.DataFrame:
     """The training rows cross-validation runs on: all of them, or about `cv_max_rows`
-    drawn with the seed when the split is larger (each class in proportion, with at least
-    a row per fold). K fits on a million rows take minutes and tell little that the
-    holdout, large by then, does not. The rows keep their order, which a time split needs."""
+    drawn with the seed when the split is larger (whole groups for a group split; else
+    each class in proportion, with at least a row per fold). K fits on a million rows
+    take minutes and tell little that the holdout, large by then, does not. The rows keep
+    their order, which a time split needs."""
     train = prepared.train
     limit = params.cv_max_rows
     if limit is None or len(train) <= limit:
         return train
+    if prepared.schema.split == "group":
+        return whole_groups(train, prepared.schema, limit, params)
     strata = (
         list(train.groupby(prepared.schema.target).indices.values())
         if prepared.schema.task == "classification"
