@@ -114,36 +114,23 @@ def scratch_project(folder: Path, rows: int) -> Path:
     return root
 
 
-def measured(module: str, *args: str) -> tuple[float, float, str]:
-    """Wall seconds of the whole command (start-up included), its peak memory in MiB
-    and what it printed."""
+def fresh(snippet: str, module: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run a snippet in a fresh interpreter: its wall seconds (start-up included) and
+    what it printed."""
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", MEASURE.format(module=module), *args],
+        [sys.executable, "-c", snippet.format(module=module), *args],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    seconds = time.perf_counter() - started
+    return time.perf_counter() - started, result
+
+
+def measured(module: str, *args: str) -> tuple[float, float, str]:
+    """A command's wall seconds, its peak memory in MiB (MEASURE prints it last on
+    stdout) and everything it printed (stage lines go to stderr)."""
+    seconds, result = fresh(MEASURE, module, *args)
     kilobytes = result.stdout.split()[-1]
     return seconds, float(kilobytes) / 1024, result.stdout + result.stderr
-
-
-def whole_seconds(snippet: str, module: str, root: Path) -> float:
-    """Wall seconds of a snippet run in a fresh interpreter on the scratch project."""
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", snippet.format(module=module), str(root)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return time.perf_counter() - started
-
-
-def seconds_of(snippet: str, module: str, root: Path) -> float:
-    """The seconds a snippet prints, run in a fresh interpreter on the scratch project."""
-    result = subprocess.run(
-        [sys.executable, "-c", snippet.format(module=module), str(root)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return float(result.stdout.split()[-1])
 
 
 def main(rows: int) -> None:
@@ -151,12 +138,13 @@ def main(rows: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = scratch_project(Path(folder), rows)
         run_seconds, run_memory, run_output = measured(module, "run", "--root", str(root))
-        fit_seconds = whole_seconds(BARE_FIT, module, root)
+        fit_seconds, _ = fresh(BARE_FIT, module, str(root))
         scored = root / "scored.csv"
         predict_seconds, predict_memory, _ = measured(
             module, "predict", str(root / "table.csv"), "-o", str(scored), "--root", str(root)
         )
-        scoring_seconds = seconds_of(SCORING, module, root)
+        _, scoring = fresh(SCORING, module, str(root))
+        scoring_seconds = float(scoring.stdout.split()[-1])
         metrics = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
     rows_per_second = rows / scoring_seconds
     print(f"synthetic table: {rows:,} rows; holdout rmse {metrics['holdout']['rmse']:.3g}")

@@ -42,16 +42,26 @@ def estimator_class(reference: str) -> type[BaseEstimator]:
     return found
 
 
+def unknown_hyperparameters(
+    estimator: BaseEstimator, name: str, params: dict[str, Any]
+) -> list[str]:
+    """`model.params.KEY: not a hyper-parameter of NAME (valid: ...)` for each key of
+    `params` the estimator does not take."""
+    accepted = estimator.get_params()
+    return [
+        f"model.params.{key}: not a hyper-parameter of {name} "
+        f"(valid: {', '.join(sorted(accepted))})"
+        for key in sorted(set(params) - set(accepted))
+    ]
+
+
 def make_estimator(task: str, name: str, params: dict[str, Any], seed: int) -> BaseEstimator:
     """Build the named estimator with its hyper-parameters and a fixed random state."""
     estimator = estimator_class(ESTIMATORS[task][name])()
-    accepted = estimator.get_params()
-    unknown = sorted(set(params) - set(accepted))
+    unknown = unknown_hyperparameters(estimator, name, params)
     if unknown:
-        raise PipelineError(
-            f"params.yaml: model.params.{unknown[0]}: not a hyper-parameter of {name} "
-            f"(valid: {', '.join(sorted(accepted))})"
-        )
+        raise PipelineError(f"params.yaml: {unknown[0]}")
+    accepted = estimator.get_params()
     settings = dict(params)
     if "random_state" in accepted and "random_state" not in settings:
         settings["random_state"] = seed

@@ -36,6 +36,11 @@ def time_order(values: pd.Series) -> pd.Series:
     return values if pd.api.types.is_numeric_dtype(values) else parse_dates(values)
 
 
+def group_labels(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """The group of each row for a group split, missing values a group of their own."""
+    return frame[column].fillna("(missing)").astype(str)
+
+
 def split_rows(
     frame: pd.DataFrame, params: Params, stratified: bool, where: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,7 +61,7 @@ def split_rows(
             splitter = GroupShuffleSplit(
                 n_splits=1, test_size=data.holdout_fraction, random_state=params.seed
             )
-            groups = frame[data.split_column].fillna("(missing)").astype(str)
+            groups = group_labels(frame, data.split_column)
             train_rows, holdout_rows = next(splitter.split(frame, groups=groups))
             train, holdout = frame.iloc[train_rows], frame.iloc[holdout_rows]
         else:
@@ -79,7 +84,7 @@ def cv_folds(
     if schema.split == "time":
         return TimeSeriesSplit(n_splits=folds), None  # train is in time order (split_rows)
     if schema.split == "group":
-        groups = group_labels(train, schema)
+        groups = group_labels(train, schema.split_column)
         if groups.nunique() < folds:
             raise PipelineError(
                 f"data.split_column {schema.split_column!r} has {groups.nunique()} groups in "
@@ -96,17 +101,12 @@ def cv_folds(
     return KFold(folds, shuffle=True, random_state=seed), None
 
 
-def group_labels(frame: pd.DataFrame, schema: DatasetSchema) -> pd.Series:
-    """The group of each row for a group split, missing values a group of their own."""
-    return frame[schema.split_column].fillna("(missing)").astype(str)
-
-
 def whole_groups(
     train: pd.DataFrame, schema: DatasetSchema, limit: int, params: Params
 ) -> pd.DataFrame:
     """Groups drawn with the seed, each with all its rows, until about `limit` rows (and
     at least a group per fold): rows drawn one by one would thin out the small groups."""
-    groups = group_labels(train, schema)
+    groups = group_labels(train, schema.split_column)
     sizes = groups.value_counts()
     order = np.random.default_rng(params.seed).permutation(sizes.index.to_numpy())
     reached = int(np.searchsorted(sizes.loc[order].cumsum().to_numpy(), limit)) + 1

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..core.config import SAMPLE_SOURCE, DataParams, Params, Task, read_yaml_mapping
 from ..core.errors import PipelineError
 from ..core.goal import DIRECTIONS, BusinessGoal, split_front_matter
-from ..core.models import ESTIMATORS, estimator_class
+from ..core.models import ESTIMATORS, estimator_class, unknown_hyperparameters
 from ..core.paths import ProjectPaths
 
 TARGET_ROWS_READ = 10_000  # rows of the target read to judge its type
@@ -185,12 +185,9 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
 
 def hyperparameter_problems(path: Path, params: Params) -> list[str]:
     """model.params against the estimator's own parameters (imports scikit-learn)."""
-    accepted = estimator_class(ESTIMATORS[params.task][params.model.name])().get_params()
-    return [
-        f"{path}: model.params.{name}: not a hyper-parameter of {params.model.name} "
-        f"(valid: {', '.join(sorted(accepted))})"
-        for name in sorted(set(params.model.params) - set(accepted))
-    ]
+    estimator = estimator_class(ESTIMATORS[params.task][params.model.name])()
+    unknown = unknown_hyperparameters(estimator, params.model.name, params.model.params)
+    return [f"{path}: {problem}" for problem in unknown]
 
 
 def project_problems(paths: ProjectPaths) -> Iterator[str]:
