@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 
@@ -12,6 +13,7 @@ from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.evaluation import DataChange, data_change
 from {{ cookiecutter.module_name }}.core.goal import DIRECTIONS, BusinessGoal, load_goal
+from {{ cookiecutter.module_name }}.core.metrics import predict
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
@@ -34,11 +36,14 @@ GOALS = {
 }
 
 
-def independent_score(model: Pipeline, prepared: PreparedData, metric: str) -> float:
+def independent_score(
+    model: Pipeline, prepared: PreparedData, metric: str, rows: pd.DataFrame | None = None
+) -> float:
     """RMSE from its definition, or ROC AUC as the share of (positive, negative) pairs the
-    model ranks correctly (ties count half)."""
-    features = prepared.features(prepared.holdout)
-    labels = prepared.labels(prepared.holdout)
+    model ranks correctly (ties count half), on `rows` (by default the holdout split)."""
+    rows = prepared.holdout if rows is None else rows
+    features = prepared.features(rows)
+    labels = prepared.labels(rows)
     if metric == "rmse":
         errors = labels.to_numpy(dtype=float) - model.predict(features)
         return float(np.sqrt(np.mean(errors**2)))
@@ -83,11 +88,19 @@ def test_metrics_and_report_carry_the_verdict(
     assert goal_metric in verdict
     assert f"{expected:.4g}" in verdict
     assert f"{threshold:g}" in verdict
-    # Slices of the diabetes data: sex as coded, age in bands.
+    # Slices of the diabetes data: sex as coded, age in bands; each slice's value is the
+    # metric on its own rows, predicted on their own here.
+    model = model_of(paths)
+    predicted = predict(model, prepared.features(prepared.holdout), task_params.task)
     slices = {
-        (item.column, item.group) for item in slice_scores(model_of(paths), prepared, goal_metric)
+        (item.column, item.group): item for item in slice_scores(prepared, predicted, goal_metric)
     }
-    assert {("sex", "1.0"), ("sex", "2.0"), ("age", "60+")} <= slices
+    assert {("sex", "1.0"), ("sex", "2.0"), ("age", "60+")} <= set(slices)
+    women = prepared.holdout[prepared.holdout["sex"] == 2]
+    assert slices["sex", "2.0"].rows == len(women)
+    assert slices["sex", "2.0"].value == pytest.approx(
+        independent_score(model, prepared, goal_metric, women)
+    )
     for figure in paths.figures.iterdir():
         assert figure.stat().st_size > 1000
 
@@ -150,10 +163,11 @@ def test_service_check_fails_when_recorded_predictions_differ(
 ) -> None:
     train(prepared, task_params, paths.candidate)
     model, record = load_candidate(paths.candidate)
-    assert all(check.passed for check in service_checks(model, record, prepared))
+    served = predict(model, prepared.features(prepared.holdout), task_params.task)
+    assert all(check.passed for check in service_checks(model, record, prepared, served))
     record["example"]["predictions"][0] += 1
-    failed = [check.step for check in service_checks(model, record, prepared) if not check.passed]
-    assert failed == ["predict"]
+    checks = service_checks(model, record, prepared, served)
+    assert [check.step for check in checks if not check.passed] == ["predict"]
 
 
 def test_data_change_names_what_differs_from_the_champions_data(prepared: PreparedData) -> None:

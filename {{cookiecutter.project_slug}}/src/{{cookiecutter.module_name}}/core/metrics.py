@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,31 +49,62 @@ def sign(task: str, metric: str) -> float:
     return -1.0 if DIRECTIONS[task][metric] == "minimize" else 1.0
 
 
+@dataclass(frozen=True)
+class Predictions:
+    """A fitted model's answers for a set of rows, computed once and then scored as a
+    whole, per slice and per class, and drawn: each predict call runs the whole feature
+    pipeline again."""
+
+    values: np.ndarray  # the predicted target, or class label, per row
+    probabilities: np.ndarray | None  # classification: a column per class, in `classes`
+    classes: list[Any]  # the classifier's classes in its own order; [] for regression
+
+    def take(self, rows: np.ndarray) -> Predictions:
+        """The answers for some of the rows (a boolean mask or positions)."""
+        probabilities = None if self.probabilities is None else self.probabilities[rows]
+        return Predictions(self.values[rows], probabilities, self.classes)
+
+
+def predict(model: BaseEstimator, features: Any, task: str) -> Predictions:
+    if task == "regression":
+        return Predictions(np.asarray(model.predict(features)), None, [])
+    return Predictions(
+        np.asarray(model.predict(features)),
+        np.asarray(model.predict_proba(features)),
+        list(model.classes_),
+    )
+
+
 def score(
     model: BaseEstimator, features: Any, labels: Any, schema: DatasetSchema
 ) -> dict[str, float]:
     """Every metric of the task for a fitted model on one dataset."""
-    predictions = model.predict(features)
-    if schema.task == "regression":
+    return score_predictions(labels, predict(model, features, schema.task))
+
+
+def score_predictions(labels: Any, predicted: Predictions) -> dict[str, float]:
+    """Every metric of the task for answers already predicted."""
+    values = predicted.values
+    if predicted.probabilities is None:
         return {
-            "rmse": float(root_mean_squared_error(labels, predictions)),
-            "mae": float(mean_absolute_error(labels, predictions)),
-            "r2": float(r2_score(labels, predictions)),
+            "rmse": float(root_mean_squared_error(labels, values)),
+            "mae": float(mean_absolute_error(labels, values)),
+            "r2": float(r2_score(labels, values)),
         }
-    classes = list(model.classes_)
-    probabilities = model.predict_proba(features)
+    classes = predicted.classes
+    probabilities = predicted.probabilities
     # zero_division=0: a class the model never predicts scores 0, without a warning.
-    macro_f1 = float(f1_score(labels, predictions, average="macro", zero_division=0))
+    macro_f1 = float(f1_score(labels, values, average="macro", zero_division=0))
     shared = {
         "f1_macro": macro_f1,
-        "balanced_accuracy": float(balanced_accuracy_score(labels, predictions)),
-        "accuracy": float(accuracy_score(labels, predictions)),
+        "balanced_accuracy": float(balanced_accuracy_score(labels, values)),
+        "accuracy": float(accuracy_score(labels, values)),
     }
     if len(classes) == 2:
         positive = classes[-1]
         return {
             "roc_auc": float(roc_auc_score(np.asarray(labels) == positive, probabilities[:, 1])),
-            "f1": float(f1_score(labels, predictions, pos_label=positive, zero_division=0)),
+            "f1": float(f1_score(labels, values, pos_label=positive, zero_division=0)),
             **shared,
         }
     return {
@@ -82,11 +114,11 @@ def score(
     }
 
 
-def class_scores(model: BaseEstimator, features: Any, labels: Any) -> list[ClassScore]:
+def class_scores(labels: Any, predicted: Predictions) -> list[ClassScore]:
     """Per class of a classifier: its rows among `labels`, precision, recall and F1."""
-    classes = list(model.classes_)
+    classes = predicted.classes
     precision, recall, f1, support = precision_recall_fscore_support(
-        labels, model.predict(features), labels=classes, zero_division=0
+        labels, predicted.values, labels=classes, zero_division=0
     )
     return [
         ClassScore(label, int(rows), float(p), float(r), float(f))

@@ -13,7 +13,7 @@ from .figures import (
     figure_text,
     new_figure,
     new_figure_row,
-    plotted_rows,
+    plotted_positions,
     remove_stale,
     save_figure,
 )
@@ -167,7 +167,7 @@ def plot_figures(
 
     top = list(summary.target_correlations)[:TOP_FEATURES_PLOTTED]
     if top:
-        points = plotted_rows(frame)
+        points = frame.iloc[plotted_positions(len(frame))]
         figure, row = new_figure_row(len(top), 4.0 * len(top), 3.5)
         for axes, name in zip(row, top, strict=True):
             axes.scatter(points[name], points[schema.target], s=8, alpha=0.6)

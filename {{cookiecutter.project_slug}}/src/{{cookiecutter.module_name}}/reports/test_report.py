@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sklearn.metrics import RocCurveDisplay
-from sklearn.pipeline import Pipeline
 
 from ..core.dataset import PreparedData
 from ..core.evaluation import MIN_SLICE_ROWS, Evaluation, TestLevels
 from ..core.goal import BusinessGoal
+from ..core.metrics import Predictions
 from ..core.texts import text
-from .figures import figure_text, new_figure, plotted_rows, remove_stale, save_figure
+from .figures import figure_text, new_figure, plotted_positions, remove_stale, save_figure
 from .markdown import figure_links, render_markdown
 
 # Every file plot_figures may write in reports/figures/; a run deletes those it did not.
@@ -26,19 +26,21 @@ TEST_QUESTIONS = (
 )
 
 
-def plot_figures(model: Pipeline, prepared: PreparedData, figures_dir: Path) -> dict[str, Path]:
-    features = prepared.features(prepared.holdout)
+def plot_figures(
+    prepared: PreparedData, predicted: Predictions, figures_dir: Path
+) -> dict[str, Path]:
+    """The holdout rows' answers (`predicted`) against the truth."""
     labels = prepared.labels(prepared.holdout)
     target = prepared.schema.target
     figures: dict[str, Path] = {}
     if prepared.schema.task == "regression":
-        points = plotted_rows(prepared.holdout)
-        predicted = model.predict(prepared.features(points))
-        actual = prepared.labels(points).to_numpy(dtype=float)
+        points = plotted_positions(len(labels))
+        predicted_values = predicted.values[points].astype(float)
+        actual = labels.to_numpy(dtype=float)[points]
         figure, axes = new_figure(5, 5)
-        axes.scatter(actual, predicted, s=10, alpha=0.7)
-        low = float(min(actual.min(), predicted.min()))
-        high = float(max(actual.max(), predicted.max()))
+        axes.scatter(actual, predicted_values, s=10, alpha=0.7)
+        low = float(min(actual.min(), predicted_values.min()))
+        high = float(max(actual.max(), predicted_values.max()))
         axes.plot(
             [low, high],
             [low, high],
@@ -54,15 +56,18 @@ def plot_figures(model: Pipeline, prepared: PreparedData, figures_dir: Path) -> 
             figure, figures_dir / "predicted_vs_actual.png"
         )
         figure, axes = new_figure()
-        axes.scatter(predicted, actual - predicted, s=10, alpha=0.7)
+        axes.scatter(predicted_values, actual - predicted_values, s=10, alpha=0.7)
         axes.axhline(0, color="grey", linestyle="--")
         axes.set_xlabel(figure_text("plot.predicted_axis"))
         axes.set_ylabel(figure_text("plot.residual"))
         axes.set_title(figure_text("plot.residuals"))
         figures[text("plot.residuals")] = save_figure(figure, figures_dir / "residuals.png")
-    elif len(prepared.schema.classes or []) == 2:
+    elif len(predicted.classes) == 2 and predicted.probabilities is not None:
         figure, axes = new_figure(5, 5)
-        RocCurveDisplay.from_estimator(model, features, labels, ax=axes)
+        positive = predicted.classes[-1]
+        RocCurveDisplay.from_predictions(
+            labels, predicted.probabilities[:, -1], pos_label=positive, ax=axes
+        )
         axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label=figure_text("plot.chance"))
         axes.set_title(figure_text("plot.roc"))
         figures[text("plot.roc")] = save_figure(figure, figures_dir / "roc_curve.png")

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 
 from ..core.dataset import PreparedData, as_text, records_frame
 from ..core.evaluation import MIN_SLICE_ROWS, ServiceCheck, SliceScore
-from ..core.metrics import score
+from ..core.metrics import Predictions, score_predictions
 from ..core.model_io import reproduces
 
 MAX_SLICE_VALUES = 10  # a column with more distinct values is not sliced
@@ -39,52 +39,51 @@ def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.
     return groups
 
 
-def slice_score(model: Pipeline, rows: pd.DataFrame, prepared: PreparedData, metric: str) -> float:
+def slice_score(labels: pd.Series, predicted: Predictions, classes: int, metric: str) -> float:
     """The metric on a group of rows, or NaN where it means nothing: too few rows to act
-    on, or ROC AUC on a group missing a class."""
-    labels = prepared.labels(rows)
-    every_class = labels.nunique() == len(prepared.schema.classes or [])
-    if len(rows) < MIN_SLICE_ROWS or (metric == "roc_auc" and not every_class):
+    on, or ROC AUC on a group missing one of the `classes`."""
+    if len(labels) < MIN_SLICE_ROWS or (metric == "roc_auc" and labels.nunique() != classes):
         return math.nan
     with warnings.catch_warnings():
         warnings.simplefilter("error", UndefinedMetricWarning)
         try:
-            return score(model, prepared.features(rows), labels, prepared.schema)[metric]
+            return score_predictions(labels, predicted)[metric]
         except (ValueError, UndefinedMetricWarning):
             return math.nan
 
 
-def slice_scores(model: Pipeline, prepared: PreparedData, metric: str) -> list[SliceScore]:
-    """The metric per group; groups where it is undefined are left out (the report
-    says which groups are)."""
+def slice_scores(prepared: PreparedData, predicted: Predictions, metric: str) -> list[SliceScore]:
+    """The metric per group of the holdout rows, from the model's answers for all of them
+    (`predicted`); groups where it is undefined are left out (the report says which)."""
     holdout = prepared.holdout
+    labels = prepared.labels(holdout)
+    classes = len(prepared.schema.classes or [])
     scores: list[SliceScore] = []
     for name, groups in slice_groups(holdout, prepared).items():
         for group in sorted(groups.unique()):
-            rows = holdout[groups == group]
-            value = slice_score(model, rows, prepared, metric)
+            rows = (groups == group).to_numpy()
+            value = slice_score(labels[rows], predicted.take(rows), classes, metric)
             if math.isfinite(value):
-                scores.append(SliceScore(name, group, len(rows), value))
+                scores.append(SliceScore(name, group, int(rows.sum()), value))
     return scores
 
 
 def service_checks(
-    model: Pipeline, record: dict[str, Any], prepared: PreparedData
+    model: Pipeline, record: dict[str, Any], prepared: PreparedData, served: Predictions
 ) -> list[ServiceCheck]:
     """The production path for `model`, which evaluate loaded from its file through the
     package's loader (hash and trusted types checked, or it stops with an error): the
     inputs a caller sends, the predictions recorded when it was trained, and the
-    outputs a caller receives."""
+    outputs a caller receives (`served`: its answers for the holdout rows)."""
     features = prepared.features(prepared.holdout)
     has_inputs = list(features.columns) == prepared.schema.features
     example = record["example"]
     recorded = records_frame(example["features"], prepared.schema)
     same = reproduces(np.asarray(model.predict(recorded)), example["predictions"])
-    served = np.asarray(model.predict(features))
     if prepared.schema.task == "regression":
-        valid_output = bool(np.isfinite(served.astype(float)).all())
+        valid_output = bool(np.isfinite(served.values.astype(float)).all())
     else:
-        valid_output = set(served.tolist()) <= set(prepared.schema.classes or [])
+        valid_output = set(served.values.tolist()) <= set(prepared.schema.classes or [])
     return [
         ServiceCheck("input", has_inputs),
         ServiceCheck("load", True),  # reaching here means the loader accepted the file

@@ -12,7 +12,7 @@ from ..core.artifacts import write_json, write_text
 from ..core.dataset import PreparedData
 from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
-from ..core.metrics import class_scores, score
+from ..core.metrics import class_scores, predict, score, score_predictions
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
@@ -44,7 +44,9 @@ def evaluate(
     model, record = load_candidate(candidate_dir)
     features = prepared.features(prepared.holdout)
     labels = prepared.labels(prepared.holdout)
-    holdout = score(model, features, labels, prepared.schema)
+    # The candidate's answers, once: scored, sliced, checked and drawn below.
+    predicted = predict(model, features, prepared.schema.task)
+    holdout = score_predictions(labels, predicted)
     baseline_model = make_baseline(prepared.schema.task).fit(
         prepared.features(prepared.train), prepared.labels(prepared.train)
     )
@@ -71,15 +73,11 @@ def evaluate(
         decision=decide(goal, verdict, champion_scores, change),
         champion_change=change,
     )
-    figures = plot_figures(model, prepared, reports_dir / "figures")
+    figures = plot_figures(prepared, predicted, reports_dir / "figures")
     checks = TestLevels(
-        slices=slice_scores(model, prepared, goal.metric),
-        service=service_checks(model, record, prepared),
-        classes=(
-            class_scores(model, features, labels)
-            if prepared.schema.task == "classification"
-            else []
-        ),
+        slices=slice_scores(prepared, predicted, goal.metric),
+        service=service_checks(model, record, prepared, predicted),
+        classes=class_scores(labels, predicted) if predicted.classes else [],
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
