@@ -74,7 +74,8 @@ def variants(session: nox.Session) -> None:
     phases.unlink(missing_ok=True)
     started = time.perf_counter()
     session.run(
-        "pytest", "-m", "deep", "-n", "2", "-v", *session.posargs,
+        # Two workers, each taking one lane of variants (tests/test_variants.py: lanes).
+        "pytest", "-m", "deep", "-n", "2", "--dist", "loadgroup", "-v", *session.posargs,
         env={"DEEP_TIER_PHASES": str(phases)},
     )  # fmt: skip
     elapsed = time.perf_counter() - started
@@ -91,6 +92,15 @@ def phase_table(phases: Path) -> str:
     for record in records:
         per_variant[record["variant"]] = per_variant.get(record["variant"], 0) + record["seconds"]
     rows = [f"{seconds:7.0f} s  {variant}" for variant, seconds in per_variant.items()]
+    # A worker's commands against the span from its first start to its last end: the
+    # rest is baking, Python work in the test itself, or waiting.
+    for worker in sorted({record.get("worker", "") for record in records}):
+        own = [record for record in records if record.get("worker", "") == worker]
+        if worker and all("started" in record for record in own):
+            first = min(record["started"] for record in own)
+            last = max(record["started"] + record["seconds"] for record in own)
+            busy = sum(record["seconds"] for record in own)
+            rows.append(f"{busy:7.0f} s  of commands in {last - first:.0f} s on worker {worker}")
     slowest = sorted(records, key=lambda record: -record["seconds"])[:15]
     rows += ["slowest commands:"]
     rows += [f"{r['seconds']:7.0f} s  {r['variant']}: {r['command']}" for r in slowest]

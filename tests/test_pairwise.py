@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from .conftest import CHOICES, COOKIECUTTER_JSON, DEFAULTS, variant_id
-from .test_variants import VARIANTS
+from .test_variants import VARIANTS, estimated_seconds, lanes
 
 # Read from cookiecutter.json here, not from the deep tier's module.
 EACH_VALUE_ONCE = COOKIECUTTER_JSON["_each_value_once"]
@@ -88,3 +88,16 @@ def test_no_variant_is_baked_twice() -> None:
     # Each deep-tier variant costs minutes: a repeat tests nothing new.
     ids = [variant_id(variant) for variant in VARIANTS]
     assert sorted(ids) == sorted(set(ids))
+
+
+def test_the_two_lanes_share_the_estimated_work() -> None:
+    """Every variant runs in one of two lanes, and neither lane waits on the other for
+    longer than one variant takes."""
+    chosen = lanes(VARIANTS)
+    assert sorted(set(chosen)) == [0, 1]
+    totals = [
+        sum(estimated_seconds(variant) for variant, lane in zip(VARIANTS, chosen, strict=True)
+            if lane == wanted)
+        for wanted in (0, 1)
+    ]  # fmt: skip
+    assert abs(totals[0] - totals[1]) <= max(map(estimated_seconds, VARIANTS))

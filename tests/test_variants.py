@@ -115,7 +115,7 @@ def pairwise_variants(salts: int = 100) -> list[dict[str, str]]:
     assert complete, f"covertable left pairs uncovered with every salt: {found[0]}"
     best = min(complete, key=lambda rows: (len(rows), sum(map(variant_cost, rows))))
     # The default variant first (it also goes through the generated nox sessions), then
-    # the costliest, so the two workers finish close together.
+    # the costliest; which worker runs which is lanes()' choice.
     ordered = sorted(best, key=lambda variant: (variant != DEFAULTS, -variant_cost(variant)))
     # covertable drops a preset row that breaks a constraint without a word.
     assert ordered[0] == DEFAULTS, "the default bake is not among the deep-tier variants"
@@ -145,6 +145,40 @@ def variant_cost(variant: dict[str, str]) -> int:
             1 * (variant["tracking"] != DEFAULTS["tracking"]),
         )
     )
+
+
+# Seconds a variant takes here, in parts, fitted to the variants session's table of
+# commands: install, lint and the generated suite; the notebooks; MLflow (mypy checking
+# its packages, its store in the suite); the Azure ML tests; pip itself (a fresh venv and
+# pip copying every wheel); the default variant's extra steps (its own data, the nox
+# sessions, deploy, the Dockerfile, planted defects).
+SECONDS = {"base": 120, "notebooks": 40, "mlflow": 85, "azureml": 60, "pip": 30, "default": 180}
+
+
+def estimated_seconds(variant: dict[str, str]) -> int:
+    parts = {
+        "base": True,
+        "notebooks": variant["notebooks"] == "yes",
+        "mlflow": variant["tracking"] == "mlflow",
+        "azureml": variant["compute"] == "azureml",
+        "pip": variant == PIP_VARIANT,
+        "default": variant == DEFAULTS,
+    }
+    return sum(SECONDS[part] for part, applies in parts.items() if applies)
+
+
+def lanes(variants: list[dict[str, str]], count: int = 2) -> list[int]:
+    """A lane (an xdist group) per variant: the longest first, each to the lane with the
+    least work so far. pytest-xdist's load scheduling hands each worker two variants at
+    the start, so the default variant and the next costliest shared a worker and the
+    deep tier ended 110 s after the other worker had finished (777 against 666 s)."""
+    totals = [0] * count
+    chosen = [0] * len(variants)
+    for index in sorted(range(len(variants)), key=lambda i: -estimated_seconds(variants[i])):
+        lane = totals.index(min(totals))
+        chosen[index] = lane
+        totals[lane] += estimated_seconds(variants[index])
+    return chosen
 
 
 VARIANTS = pairwise_variants()
@@ -226,7 +260,15 @@ def mypy_caches(tmp_path_factory: pytest.TempPathFactory) -> MypyCaches:
     return MypyCaches(own=worker / "mypy-cache", shared=worker.parent / "mypy-cache-shared")
 
 
-@pytest.mark.parametrize("answers", VARIANTS, ids=[variant_id(a) for a in VARIANTS])
+# The variants session runs two workers with --dist loadgroup: each lane's variants run
+# one after another on one worker.
+LANED_VARIANTS = [
+    pytest.param(answers, marks=pytest.mark.xdist_group(f"lane{lane}"), id=variant_id(answers))
+    for answers, lane in zip(VARIANTS, lanes(VARIANTS), strict=True)
+]
+
+
+@pytest.mark.parametrize("answers", LANED_VARIANTS)
 def test_variant_installs_lints_tests_and_trains(
     cookies: Any, answers: dict[str, str], mypy_caches: MypyCaches, tmp_path: Path
 ) -> None:
