@@ -18,6 +18,7 @@ from packaging.specifiers import SpecifierSet
 from .conftest import CHOICES, COOKIECUTTER_JSON, DEFAULTS, TEMPLATE, bake
 from .expected_files import EMPTY_ON_PURPOSE, expected_files
 from .option_table import render_readme
+from .test_variants import PLANTED_DEFECTS
 
 UNRENDERED = re.compile(r"\{\{-? *cookiecutter\.|\{%-? *[a-z]+ [^%]*cookiecutter\.|\{#")
 # The generated project's own Jinja templates (reports, form page), which cookiecutter.json
@@ -197,3 +198,15 @@ def test_slug_is_derived_from_a_japanese_name_when_not_given(cookies: Any) -> No
 def test_readme_option_table_is_current() -> None:
     readme = (TEMPLATE / "README.md").read_text()
     assert render_readme(readme, COOKIECUTTER_JSON) == readme, "run `nox -s docs`"
+
+
+def test_planted_defects_name_code_and_tests_the_default_bake_holds(cookies: Any) -> None:
+    """The deep tier plants each defect by replacing text in a default bake and runs the
+    generated test that must catch it: both must still exist, or the deep tier fails
+    only after minutes, in its longest variant."""
+    project, context = bake(cookies, **DEFAULTS)
+    for relative, text, _, test in PLANTED_DEFECTS:
+        source = project / "src" / context["module_name"] / relative
+        assert text in source.read_text(encoding="utf-8"), f"{relative} no longer holds {text!r}"
+        test_file, test_name = test.split("::")
+        assert f"def {test_name}(" in (project / test_file).read_text(encoding="utf-8"), test

@@ -345,8 +345,8 @@ PLANTED_DEFECTS = [
     ),
     (
         "core/metrics.py",
-        '"rmse": float(root_mean_squared_error(labels, predictions)),',
-        '"rmse": float(mean_absolute_error(labels, predictions)),',
+        '"rmse": float(root_mean_squared_error(labels, values)),',
+        '"rmse": float(mean_absolute_error(labels, values)),',
         "tests/test_evaluate.py::test_metrics_and_report_carry_the_verdict",
     ),
 ]
