@@ -75,7 +75,7 @@ def variants(session: nox.Session) -> None:
     started = time.perf_counter()
     session.run(
         # Two workers, each taking one lane of variants (tests/test_variants.py: lanes).
-        "pytest", "-m", "deep", "-n", "2", "--dist", "loadgroup", "-v", *session.posargs,
+        "pytest", "-m", "deep", "-n", "2", "--dist", "loadscope", "-v", *session.posargs,
         env={"DEEP_TIER_PHASES": str(phases)},
     )  # fmt: skip
     elapsed = time.perf_counter() - started
