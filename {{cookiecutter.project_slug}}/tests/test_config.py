@@ -19,7 +19,7 @@ def test_project_params_are_valid(paths: ProjectPaths) -> None:
     ("edit", "named"),
     [
         (("seed: 42", "seed: 42\nsede: 1"), "sede"),
-        (("cv_folds: 5", "cv_folds: five"), "cv_folds"),
+        (("cv_folds: ", "cv_folds: five #"), "cv_folds"),
         (("holdout_fraction: 0.2", "holdout_fraction: 1.5"), "data.holdout_fraction"),
         (("task: ", "task: clustering #"), "task"),
     ],

@@ -168,12 +168,14 @@ def plot_figures(
     top = list(summary.target_correlations)[:TOP_FEATURES_PLOTTED]
     if top:
         points = frame.iloc[plotted_positions(len(frame))]
-        figure, row = new_figure_row(len(top), 4.0 * len(top), 3.5)
+        # One target scale for every panel: the strongest relation reads at a glance.
+        figure, row = new_figure_row(len(top), 4.0 * len(top), 3.5, sharey=True)
+        row[0].set_ylabel(schema.target)
         for axes, name in zip(row, top, strict=True):
             axes.scatter(points[name], points[schema.target], s=8, alpha=0.6)
             axes.set_xlabel(name)
-            axes.set_ylabel(schema.target)
             axes.set_title(f"r = {summary.target_correlations[name]:.2f}")
+            axes.label_outer()
         figures[text("figure.top_features")] = save_figure(figure, figures_dir / "top_features.png")
     remove_stale(figures_dir, FIGURE_FILES, figures)
     return figures

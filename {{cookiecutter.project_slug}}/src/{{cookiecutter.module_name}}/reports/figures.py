@@ -76,10 +76,11 @@ def new_figure(
 
 
 def new_figure_row(
-    count: int, width: float, height: float, margins: Margins = Margins()
+    count: int, width: float, height: float, margins: Margins = Margins(), sharey: bool = False
 ) -> tuple[Figure, list[Axes]]:
+    """`count` panels side by side; with `sharey`, one y scale, labelled on the first."""
     use_label_font()
-    figure, axes = plt.subplots(1, count, figsize=(width, height), squeeze=False)
+    figure, axes = plt.subplots(1, count, figsize=(width, height), squeeze=False, sharey=sharey)
     inner = width - margins.left - margins.right - margins.between * (count - 1)
     figure.subplots_adjust(
         left=margins.left / width,
