@@ -3,11 +3,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.core.config import Params
-from {{ cookiecutter.module_name }}.core.dataset import load_prepared
+from {{ cookiecutter.module_name }}.core.dataset import as_text, load_prepared
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
@@ -196,3 +197,20 @@ def test_unsupported_file_type(paths: ProjectPaths, make_params: ParamsFactory) 
     params = make_params(data={"source": "data.xlsx"})
     with pytest.raises(PipelineError, match=r"data.xlsx: unsupported file type '.xlsx'"):
         prepare(params, paths.root, paths.interim)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["north", None, "south"], dtype="str"),
+        pd.Series(["north", None, "south"], dtype=object),
+        pd.Series([1, "b", None, True], dtype=object),
+        pd.Series(np.array([0.1, np.nan, 3], dtype=np.float32)),
+    ],
+    ids=["text", "text-objects", "mixed", "float32"],
+)
+def test_categories_become_the_text_of_each_value_with_gaps_as_nan(values: pd.Series) -> None:
+    converted = as_text(values)
+    assert converted.dtype == object
+    expected = [None if pd.isna(value) else str(value) for value in values]
+    assert [None if pd.isna(value) else value for value in converted] == expected

@@ -5,6 +5,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.transformers import (
     CALENDAR_PARTS,
@@ -12,11 +14,14 @@ from {{ cookiecutter.module_name }}.core.transformers import (
 )
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.preprocess import (
+    PREPROCESSOR_FILE,
     PROCESSED_FILE,
     build_preprocessor,
+    fitted_preprocessor,
     preprocess,
 )
 from {{ cookiecutter.module_name }}.stages.splitting import cv_rows
+from {{ cookiecutter.module_name }}.stages.train import train
 
 from .conftest import ParamsFactory, write_patients_csv
 
@@ -107,3 +112,47 @@ def test_the_inspection_file_holds_the_cross_validation_sample_of_a_large_split(
     assert 99 <= len(written) == len(sampled) <= 101  # rounded class by class
     assert len(prepared.train) > 150
     assert written["outcome"].tolist() == sampled["outcome"].tolist()
+
+
+def test_train_reuses_the_fitted_features_and_gets_the_same_model(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    write_patients_csv(paths.root / "patients.csv")
+    params = make_params(data={"source": "patients.csv", "target": "outcome"})
+    prepared = prepare(params, paths.root, paths.interim)
+    train_file = paths.interim / TRAIN_FILE
+    preprocess(prepared, params, paths.processed, train_file)
+    kept = fitted_preprocessor(paths.processed, train_file, prepared.schema, params)
+    assert kept is not None
+    reused = train(prepared, params, paths.root / "reused", kept).model
+    fitted = train(prepared, params, paths.root / "fitted").model
+    assert reused.named_steps["features"] is kept
+    holdout = prepared.features(prepared.holdout)
+    np.testing.assert_allclose(reused.predict(holdout), fitted.predict(holdout), rtol=1e-12)
+
+
+def test_a_fitted_feature_pipeline_of_other_data_or_settings_is_not_reused(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    write_patients_csv(paths.root / "patients.csv")
+    params = make_params(data={"source": "patients.csv", "target": "outcome"})
+    prepared = prepare(params, paths.root, paths.interim)
+    train_file = paths.interim / TRAIN_FILE
+    preprocess(prepared, params, paths.processed, train_file)
+
+    def kept(current: Params) -> object:
+        return fitted_preprocessor(paths.processed, train_file, prepared.schema, current)
+
+    assert kept(params) is not None
+    assert kept(make_params(data={"source": "patients.csv", "target": "outcome"},
+                            features={"interactions": True})) is None  # fmt: skip
+    # Other rows in the training split (prepare ran again with another seed).
+    prepare(make_params(data={"source": "patients.csv", "target": "outcome"}, seed=7),
+            paths.root, paths.interim)  # fmt: skip
+    assert kept(params) is None
+    # The same rows again, but the kept file changed: not loaded, fitted afresh instead.
+    prepare(params, paths.root, paths.interim)
+    assert kept(params) is not None
+    with (paths.processed / PREPROCESSOR_FILE).open("ab") as handle:
+        handle.write(b"\0")
+    assert kept(params) is None

@@ -8,6 +8,8 @@ written.
 
 from __future__ import annotations
 
+import platform
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ from .errors import PipelineError
 
 if TYPE_CHECKING:  # skops and sklearn load only when a model is saved or loaded
     import numpy as np
+    from sklearn.base import BaseEstimator
     from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
@@ -28,7 +31,13 @@ TRAINING_FILE = "training.json"
 TRUSTED_PACKAGES = (__name__.split(".")[0], "sklearn", "numpy", "scipy")
 
 
-def save_model(model: Pipeline, path: Path) -> Path:
+def library_versions() -> dict[str, str]:
+    """The libraries a model file was written with: loading it needs the same ones."""
+    names = ("scikit-learn", "pandas", "numpy", "skops")
+    return {"python": platform.python_version(), **{name: version(name) for name in names}}
+
+
+def save_model(model: BaseEstimator, path: Path) -> Path:
     import skops.io as sio
 
     with atomic_path(path) as temporary:
@@ -39,6 +48,13 @@ def save_model(model: Pipeline, path: Path) -> Path:
 def load_verified_model(path: Path, expected_sha256: str | None, hash_source: str) -> Pipeline:
     """Load a model only when its file matches the hash recorded for it in `hash_source`
     and contains nothing but trusted types."""
+    model: Pipeline = load_verified(path, expected_sha256, hash_source)
+    return model
+
+
+def load_verified(path: Path, expected_sha256: str | None, hash_source: str) -> Any:
+    """Any estimator saved by save_model (a model, a fitted feature pipeline), on the same
+    terms as load_verified_model."""
     import skops.io as sio
 
     if not path.is_file() or sha256_file(path) != expected_sha256:
@@ -53,8 +69,7 @@ def load_verified_model(path: Path, expected_sha256: str | None, hash_source: st
             f"{', '.join(untrusted)}; add their package to TRUSTED_PACKAGES in core/model_io.py "
             "if you trust it"
         )
-    model: Pipeline = sio.load(path, trusted=unknown)
-    return model
+    return sio.load(path, trusted=unknown)
 
 
 def reproduces(predicted: np.ndarray, recorded: list[Any]) -> bool:

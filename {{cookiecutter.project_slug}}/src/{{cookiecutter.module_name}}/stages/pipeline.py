@@ -36,23 +36,28 @@ def run_analyze(paths: ProjectPaths) -> str:
 
 
 def run_preprocess(paths: ProjectPaths) -> str:
-    from ..core.dataset import load_prepared
+    from ..core.dataset import TRAIN_FILE, load_prepared
     from .preprocess import preprocess
 
     params = load_params(paths.params)
-    transformed = preprocess(load_prepared(paths.interim), params, paths.processed)
+    prepared = load_prepared(paths.interim)
+    transformed = preprocess(prepared, params, paths.processed, paths.interim / TRAIN_FILE)
     return f"{transformed.shape[1] - 1} model inputs"
 
 
 def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | None = None) -> str:
-    from ..core.dataset import load_prepared
+    from ..core.dataset import TRAIN_FILE, load_prepared
 {%- if cookiecutter.compute == "azureml" %}
     from ..registry.mlflow_tracking import log_to_job_run, training_metrics
 {%- endif %}
+    from .preprocess import fitted_preprocessor
     from .train import train
 
     params = with_overrides(load_params(paths.params), hyperparameters=hyperparameters)
-    trained = train(load_prepared(paths.interim), params, paths.candidate)
+    prepared = load_prepared(paths.interim)
+    train_file = paths.interim / TRAIN_FILE
+    preprocessor = fitted_preprocessor(paths.processed, train_file, prepared.schema, params)
+    trained = train(prepared, params, paths.candidate, preprocessor)
 {%- if cookiecutter.compute == "azureml" %}
     # A sweep trial reports its score to the run Azure ML started for it.
     log_to_job_run(training_metrics(trained.cv))

@@ -3,12 +3,14 @@
 Imputation, scaling, one-hot encoding and engineered features are fitted with the model
 and saved with it, so prediction and serving apply exactly the transforms training used.
 The stage also writes the transformed training split (or, above `cv_max_rows` rows, the
-sample cross-validation uses), to inspect what the model sees.
+sample cross-validation uses), to inspect what the model sees, and keeps the fitted
+feature pipeline, which `train` reuses while it is current.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -16,13 +18,19 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, StandardScaler
 
-from ..core.artifacts import atomic_path
+from ..core.artifacts import atomic_path, read_json, sha256_file, write_json
 from ..core.config import FeatureParams, Params
 from ..core.dataset import DatasetSchema, PreparedData
+from ..core.errors import PipelineError
+from ..core.model_io import library_versions, load_verified, save_model
 from ..core.transformers import CalendarFeatures
 from .splitting import cv_rows
 
 PROCESSED_FILE = "train_features.parquet"
+# The fitted feature pipeline, and what it was fitted on (train reuses it only if that
+# is still what it would fit on).
+PREPROCESSOR_FILE = "preprocessor.skops"
+PREPROCESSOR_RECORD = "preprocessor.json"
 
 
 def numeric_steps(features: FeatureParams) -> Pipeline:
@@ -79,10 +87,13 @@ def build_preprocessor(schema: DatasetSchema, features: FeatureParams) -> Column
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=True)
 
 
-def preprocess(prepared: PreparedData, params: Params, out_dir: Path) -> pd.DataFrame:
+def preprocess(
+    prepared: PreparedData, params: Params, out_dir: Path, train_file: Path | None = None
+) -> pd.DataFrame:
     """Fit the feature pipeline on the training split, as the model's own copy is fitted
     in `train`, and write what it makes of the rows cross-validation uses (all of them,
-    or `cv_max_rows` of a larger split), for a person to inspect."""
+    or `cv_max_rows` of a larger split), for a person to inspect. With `train_file` (the
+    split as prepare wrote it), the fitted pipeline is kept for `train`."""
     rows = cv_rows(prepared, params)
     preprocessor = build_preprocessor(prepared.schema, params.features)
     preprocessor.fit(prepared.features(prepared.train))
@@ -91,4 +102,45 @@ def preprocess(prepared: PreparedData, params: Params, out_dir: Path) -> pd.Data
     transformed[prepared.schema.target] = prepared.labels(rows).to_numpy()
     with atomic_path(out_dir / PROCESSED_FILE) as temporary:
         transformed.to_parquet(temporary, index=False)
+    if train_file is not None:
+        keep_preprocessor(preprocessor, fitted_on(train_file, prepared.schema, params), out_dir)
     return transformed
+
+
+def fitted_on(train_file: Path, schema: DatasetSchema, params: Params) -> dict[str, Any]:
+    """What a fitted feature pipeline depends on: the training rows (their file's hash),
+    the column kinds, the feature settings and the library versions."""
+    return {
+        "train_sha256": sha256_file(train_file),
+        "schema": schema.to_dict(),
+        "features": params.features.model_dump(mode="json"),
+        "libraries": library_versions(),
+    }
+
+
+def keep_preprocessor(
+    preprocessor: ColumnTransformer, inputs: dict[str, Any], out_dir: Path
+) -> None:
+    path = save_model(preprocessor, out_dir / PREPROCESSOR_FILE)
+    write_json(out_dir / PREPROCESSOR_RECORD, {"sha256": sha256_file(path), "fitted_on": inputs})
+
+
+def fitted_preprocessor(
+    processed_dir: Path, train_file: Path, schema: DatasetSchema, params: Params
+) -> ColumnTransformer | None:
+    """The feature pipeline the preprocess stage fitted, if it was fitted on exactly this
+    training split with these settings; None otherwise (not run, or run before the data
+    or params.yaml changed), and `train` fits the features itself."""
+    record_path = processed_dir / PREPROCESSOR_RECORD
+    if not record_path.is_file() or not train_file.is_file():
+        return None
+    record = read_json(record_path)
+    if record.get("fitted_on") != fitted_on(train_file, schema, params):
+        return None
+    try:
+        preprocessor: ColumnTransformer = load_verified(
+            processed_dir / PREPROCESSOR_FILE, record.get("sha256"), str(record_path)
+        )
+    except PipelineError:
+        return None  # a changed or missing file: fit afresh rather than trust it
+    return preprocessor
