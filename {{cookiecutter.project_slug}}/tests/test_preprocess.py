@@ -4,9 +4,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from {{ cookiecutter.module_name }}.core.config import Params
-from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE
+from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE, PreparedData
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.transformers import (
     CALENDAR_PARTS,
@@ -114,15 +115,29 @@ def test_the_inspection_file_holds_the_cross_validation_sample_of_a_large_split(
     assert written["outcome"].tolist() == sampled["outcome"].tolist()
 
 
-def test_train_reuses_the_fitted_features_and_gets_the_same_model(
-    paths: ProjectPaths, make_params: ParamsFactory
-) -> None:
+PATIENTS = {"source": "patients.csv", "target": "outcome"}
+
+
+@pytest.fixture
+def preprocessed(paths: ProjectPaths, make_params: ParamsFactory) -> tuple[PreparedData, Params]:
+    """A team's table prepared and preprocessed as `run` does, the fitted features kept."""
     write_patients_csv(paths.root / "patients.csv")
-    params = make_params(data={"source": "patients.csv", "target": "outcome"})
+    params = make_params(data=PATIENTS)
     prepared = prepare(params, paths.root, paths.interim)
+    preprocess(prepared, params, paths.processed, paths.interim / TRAIN_FILE)
+    return prepared, params
+
+
+def kept_for(paths: ProjectPaths, prepared: PreparedData, params: Params) -> object:
     train_file = paths.interim / TRAIN_FILE
-    preprocess(prepared, params, paths.processed, train_file)
-    kept = fitted_preprocessor(paths.processed, train_file, prepared.schema, params)
+    return fitted_preprocessor(paths.processed, train_file, prepared.schema, params)
+
+
+def test_train_reuses_the_fitted_features_and_gets_the_same_model(
+    paths: ProjectPaths, preprocessed: tuple[PreparedData, Params]
+) -> None:
+    prepared, params = preprocessed
+    kept = fitted_preprocessor(paths.processed, paths.interim / TRAIN_FILE, prepared.schema, params)
     assert kept is not None
     reused = train(prepared, params, paths.root / "reused", kept).model
     fitted = train(prepared, params, paths.root / "fitted").model
@@ -132,27 +147,18 @@ def test_train_reuses_the_fitted_features_and_gets_the_same_model(
 
 
 def test_a_fitted_feature_pipeline_of_other_data_or_settings_is_not_reused(
-    paths: ProjectPaths, make_params: ParamsFactory
+    paths: ProjectPaths, preprocessed: tuple[PreparedData, Params], make_params: ParamsFactory
 ) -> None:
-    write_patients_csv(paths.root / "patients.csv")
-    params = make_params(data={"source": "patients.csv", "target": "outcome"})
-    prepared = prepare(params, paths.root, paths.interim)
-    train_file = paths.interim / TRAIN_FILE
-    preprocess(prepared, params, paths.processed, train_file)
-
-    def kept(current: Params) -> object:
-        return fitted_preprocessor(paths.processed, train_file, prepared.schema, current)
-
-    assert kept(params) is not None
-    assert kept(make_params(data={"source": "patients.csv", "target": "outcome"},
-                            features={"interactions": True})) is None  # fmt: skip
+    prepared, params = preprocessed
+    assert kept_for(paths, prepared, params) is not None
+    other_features = make_params(data=PATIENTS, features={"interactions": True})
+    assert kept_for(paths, prepared, other_features) is None
     # Other rows in the training split (prepare ran again with another seed).
-    prepare(make_params(data={"source": "patients.csv", "target": "outcome"}, seed=7),
-            paths.root, paths.interim)  # fmt: skip
-    assert kept(params) is None
+    prepare(make_params(data=PATIENTS, seed=7), paths.root, paths.interim)
+    assert kept_for(paths, prepared, params) is None
     # The same rows again, but the kept file changed: not loaded, fitted afresh instead.
     prepare(params, paths.root, paths.interim)
-    assert kept(params) is not None
+    assert kept_for(paths, prepared, params) is not None
     with (paths.processed / PREPROCESSOR_FILE).open("ab") as handle:
         handle.write(b"\0")
-    assert kept(params) is None
+    assert kept_for(paths, prepared, params) is None
