@@ -5,6 +5,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from {{ cookiecutter.module_name }}.core.config import Params
 from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE, PreparedData
@@ -13,9 +15,11 @@ from {{ cookiecutter.module_name }}.core.transformers import (
     CALENDAR_PARTS,
     CalendarFeatures,
 )
+from {{ cookiecutter.module_name }}.stages import preprocess as preprocess_module
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.preprocess import (
     PREPROCESSOR_FILE,
+    PREPROCESSOR_RECORD,
     PROCESSED_FILE,
     build_preprocessor,
     fitted_preprocessor,
@@ -147,12 +151,23 @@ def test_train_reuses_the_fitted_features_and_gets_the_same_model(
 
 
 def test_a_fitted_feature_pipeline_of_other_data_or_settings_is_not_reused(
-    paths: ProjectPaths, preprocessed: tuple[PreparedData, Params], make_params: ParamsFactory
+    paths: ProjectPaths,
+    preprocessed: tuple[PreparedData, Params],
+    make_params: ParamsFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     prepared, params = preprocessed
     assert kept_for(paths, prepared, params) is not None
     other_features = make_params(data=PATIENTS, features={"interactions": True})
     assert kept_for(paths, prepared, other_features) is None
+    # The code that builds the steps edited since (here: rare categories at 5%).
+    with monkeypatch.context() as patch:
+        edited = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=0.05)
+        patch.setattr(
+            preprocess_module, "categorical_steps", lambda: Pipeline([("one_hot", edited)])
+        )
+        assert kept_for(paths, prepared, params) is None
+    assert kept_for(paths, prepared, params) is not None
     # Other rows in the training split (prepare ran again with another seed).
     prepare(make_params(data=PATIENTS, seed=7), paths.root, paths.interim)
     assert kept_for(paths, prepared, params) is None
@@ -161,4 +176,6 @@ def test_a_fitted_feature_pipeline_of_other_data_or_settings_is_not_reused(
     assert kept_for(paths, prepared, params) is not None
     with (paths.processed / PREPROCESSOR_FILE).open("ab") as handle:
         handle.write(b"\0")
+    assert kept_for(paths, prepared, params) is None
+    (paths.processed / PREPROCESSOR_RECORD).write_text("{", encoding="utf-8")
     assert kept_for(paths, prepared, params) is None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
@@ -109,12 +110,25 @@ def preprocess(
 
 def fitted_on(train_file: Path, schema: DatasetSchema, params: Params) -> dict[str, Any]:
     """What a fitted feature pipeline depends on: the training rows (their file's hash),
-    the column kinds, the feature settings and the library versions."""
+    the column kinds, the feature settings, the steps and settings this code builds from
+    them (edited steps make a kept pipeline stale) and the library versions."""
     return {
         "train_sha256": sha256_file(train_file),
         "schema": schema.to_dict(),
         "features": params.features.model_dump(mode="json"),
+        "steps": step_settings(build_preprocessor(schema, params.features)),
         "libraries": library_versions(),
+    }
+
+
+def step_settings(preprocessor: ColumnTransformer) -> dict[str, str]:
+    """Every step of the unfitted pipeline by name, as its class, and every setting as
+    its value: "numeric__scale" -> "StandardScaler", "numeric__impute__strategy" ->
+    "'median'". The lists of steps are left out; their names and classes are here."""
+    return {
+        name: type(value).__name__ if isinstance(value, BaseEstimator) else repr(value)
+        for name, value in sorted(preprocessor.get_params(deep=True).items())
+        if not isinstance(value, list)
     }
 
 
@@ -134,8 +148,13 @@ def fitted_preprocessor(
     record_path = processed_dir / PREPROCESSOR_RECORD
     if not record_path.is_file() or not train_file.is_file():
         return None
-    record = read_json(record_path)
-    if record.get("fitted_on") != fitted_on(train_file, schema, params):
+    try:
+        record = read_json(record_path)
+    except ValueError:
+        return None  # a damaged record: fit afresh
+    if not isinstance(record, dict) or record.get("fitted_on") != fitted_on(
+        train_file, schema, params
+    ):
         return None
     try:
         preprocessor: ColumnTransformer = load_verified(
