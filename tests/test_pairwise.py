@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from .conftest import CHOICES, COOKIECUTTER_JSON, DEFAULTS, variant_id
-from .test_variants import VARIANTS, estimated_seconds, lanes
+from .test_variants import VARIANTS, lane_seconds, lanes
 
 # Read from cookiecutter.json here, not from the deep tier's module.
 EACH_VALUE_ONCE = COOKIECUTTER_JSON["_each_value_once"]
@@ -96,8 +96,8 @@ def test_the_two_lanes_share_the_estimated_work() -> None:
     chosen = lanes(VARIANTS)
     assert sorted(set(chosen)) == [0, 1]
     totals = [
-        sum(estimated_seconds(variant) for variant, lane in zip(VARIANTS, chosen, strict=True)
+        sum(lane_seconds(variant) for variant, lane in zip(VARIANTS, chosen, strict=True)
             if lane == wanted)
         for wanted in (0, 1)
     ]  # fmt: skip
-    assert abs(totals[0] - totals[1]) <= max(map(estimated_seconds, VARIANTS))
+    assert abs(totals[0] - totals[1]) <= max(map(lane_seconds, VARIANTS))

@@ -107,16 +107,16 @@ def pairwise_variants(salts: int = 100) -> list[dict[str, str]]:
     choices differently, so each needs another number of rows (6 to 8 here; 6 is the
     least that seven options of two values can take); each row is a deep-tier variant of
     minutes, so a second of search pays for itself. Among the smallest, the cheapest
-    (fewest Azure ML, notebook and MLflow variants). Deterministic: every worker collects
-    the same variants."""
+    (fewest estimated seconds: Azure ML, notebook and MLflow variants). Deterministic:
+    every worker collects the same variants."""
     keys = [key for key in CHOICES if key not in SPREAD]
     found = [covering_rows(keys, str(salt)) for salt in range(salts)]
     complete = [rows for rows in found if not uncovered_pairs(rows, keys)]
     assert complete, f"covertable left pairs uncovered with every salt: {found[0]}"
-    best = min(complete, key=lambda rows: (len(rows), sum(map(variant_cost, rows))))
+    best = min(complete, key=lambda rows: (len(rows), sum(map(estimated_seconds, rows))))
     # The default variant first (it also goes through the generated nox sessions), then
     # the costliest; which worker runs which is lanes()' choice.
-    ordered = sorted(best, key=lambda variant: (variant != DEFAULTS, -variant_cost(variant)))
+    ordered = sorted(best, key=lambda variant: (variant != DEFAULTS, -estimated_seconds(variant)))
     # covertable drops a preset row that breaks a constraint without a word.
     assert ordered[0] == DEFAULTS, "the default bake is not among the deep-tier variants"
     return spread_values(ordered)
@@ -136,17 +136,6 @@ def spread_values(variants: list[dict[str, str]]) -> list[dict[str, str]]:
     return spread
 
 
-def variant_cost(variant: dict[str, str]) -> int:
-    """A rough rank of a variant's minutes: Azure ML tests, notebooks, MLflow's store."""
-    return sum(
-        (
-            3 * (variant["compute"] != DEFAULTS["compute"]),
-            2 * (variant["notebooks"] != DEFAULTS["notebooks"]),
-            1 * (variant["tracking"] != DEFAULTS["tracking"]),
-        )
-    )
-
-
 # Seconds a variant takes here, in parts, fitted to the variants session's table of
 # commands: install, lint and the generated suite; the notebooks; MLflow (mypy checking
 # its packages, its store in the suite); the Azure ML tests; pip itself (a fresh venv and
@@ -155,29 +144,36 @@ def variant_cost(variant: dict[str, str]) -> int:
 SECONDS = {"base": 120, "notebooks": 40, "mlflow": 85, "azureml": 60, "pip": 30, "default": 180}
 
 
-def estimated_seconds(variant: dict[str, str]) -> int:
+def estimated_seconds(variant: dict[str, str], pip_itself: bool = False) -> int:
+    """A variant's seconds by that table; `pip_itself`: installed by pip, not uv."""
     parts = {
         "base": True,
         "notebooks": variant["notebooks"] == "yes",
         "mlflow": variant["tracking"] == "mlflow",
         "azureml": variant["compute"] == "azureml",
-        "pip": variant == PIP_VARIANT,
+        "pip": pip_itself,
         "default": variant == DEFAULTS,
     }
     return sum(SECONDS[part] for part, applies in parts.items() if applies)
 
 
+def lane_seconds(variant: dict[str, str]) -> int:
+    """A deep-tier variant's estimated seconds, pip itself for PIP_VARIANT."""
+    return estimated_seconds(variant, pip_itself=variant == PIP_VARIANT)
+
+
 def lanes(variants: list[dict[str, str]], count: int = 2) -> list[int]:
-    """A lane (an xdist group) per variant: the longest first, each to the lane with the
-    least work so far. pytest-xdist's load scheduling hands each worker two variants at
-    the start, so the default variant and the next costliest shared a worker and the
-    deep tier ended 110 s after the other worker had finished (777 against 666 s)."""
+    """A lane (a test class, run by one worker) per variant: the longest first, each to
+    the lane with the least work so far. pytest-xdist's load scheduling hands each worker
+    two variants at the start, so the default variant and the next costliest shared a
+    worker and the deep tier ended 110 s after the other worker had finished (777
+    against 666 s)."""
     totals = [0] * count
     chosen = [0] * len(variants)
-    for index in sorted(range(len(variants)), key=lambda i: -estimated_seconds(variants[i])):
+    for index in sorted(range(len(variants)), key=lambda i: -lane_seconds(variants[i])):
         lane = totals.index(min(totals))
         chosen[index] = lane
-        totals[lane] += estimated_seconds(variants[index])
+        totals[lane] += lane_seconds(variants[index])
     return chosen
 
 
@@ -186,7 +182,8 @@ VARIANTS = pairwise_variants()
 # steps are the same for every dependency set); the Dockerfile is replayed in the first
 # variant that serves with FastAPI (the default, which exports a bundle anyway).
 PIP_VARIANT = min(
-    (variant for variant in VARIANTS if variant["package_manager"] == "pip"), key=variant_cost
+    (variant for variant in VARIANTS if variant["package_manager"] == "pip"),
+    key=estimated_seconds,
 )
 DOCKERFILE_VARIANT = next(variant for variant in VARIANTS if variant["serving"] == "fastapi")
 

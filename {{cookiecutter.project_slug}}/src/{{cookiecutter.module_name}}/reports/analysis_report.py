@@ -175,7 +175,6 @@ def plot_figures(
             axes.scatter(points[name], points[schema.target], s=8, alpha=0.6)
             axes.set_xlabel(name)
             axes.set_title(f"r = {summary.target_correlations[name]:.2f}")
-            axes.label_outer()
         figures[text("figure.top_features")] = save_figure(figure, figures_dir / "top_features.png")
     remove_stale(figures_dir, FIGURE_FILES, figures)
     return figures

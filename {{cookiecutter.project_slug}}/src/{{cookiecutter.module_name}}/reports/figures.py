@@ -89,7 +89,11 @@ def new_figure_row(
         top=1 - margins.top / height,
         wspace=margins.between / (inner / count),  # a fraction of one panel's width
     )
-    return figure, list(axes[0])
+    row = list(axes[0])
+    if sharey:
+        for panel in row:
+            panel.label_outer()  # y tick labels on the first panel only
+    return figure, row
 
 
 def plotted_positions(rows: int, limit: int = PLOTTED_POINTS) -> np.ndarray:

@@ -143,8 +143,9 @@ def fitted_preprocessor(
     processed_dir: Path, train_file: Path, schema: DatasetSchema, params: Params
 ) -> ColumnTransformer | None:
     """The feature pipeline the preprocess stage fitted, if it was fitted on exactly this
-    training split with these settings; None otherwise (not run, or run before the data
-    or params.yaml changed), and `train` fits the features itself."""
+    training split with these settings and steps; None otherwise (not run, or run before
+    the data, params.yaml or the code building the steps changed, or a kept file was
+    altered), and `train` fits the features itself."""
     record_path = processed_dir / PREPROCESSOR_RECORD
     if not record_path.is_file() or not train_file.is_file():
         return None
