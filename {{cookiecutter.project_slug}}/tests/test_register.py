@@ -139,31 +139,3 @@ def test_tampered_champion_is_refused(
         evaluate_and_register(paths, prepared, GOALS[task_params.task], registry)
     with pytest.raises(PipelineError, match="does not match the hash"):
         promote(registry, 1)
-{%- if cookiecutter.tracking == "local" %}
-
-
-def test_registration_killed_midway_leaves_registry_as_it_was(
-    paths: ProjectPaths,
-    make_params: ParamsFactory,
-    registry: ModelRegistry,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from {{ cookiecutter.module_name }}.registry import files as file_registry
-
-    evaluate_and_register(paths, train_ridge(paths, make_params, 300.0), LOOSE_RMSE, registry)
-    index_before = (paths.registry / "registry.json").read_bytes()
-
-    def killed(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(file_registry, "write_json", killed)
-    better = train_ridge(paths, make_params, 1.0)
-    with pytest.raises(KeyboardInterrupt):
-        evaluate_and_register(paths, better, LOOSE_RMSE, registry)
-    assert (paths.registry / "registry.json").read_bytes() == index_before
-    assert champion_version(registry) == 1
-    monkeypatch.undo()
-    # The next registration numbers past the orphaned folder instead of reusing it.
-    retried = register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
-    assert retried.version == 3
-{%- endif %}

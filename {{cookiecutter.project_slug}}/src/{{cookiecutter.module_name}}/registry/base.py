@@ -1,12 +1,15 @@
 """The model registry: every registered version, its lineage, and the `champion` alias.
 
-Two rules hold whichever backend stores it: a version, once written, is never changed
-or removed, and a model is loaded only when its file matches the SHA-256 recorded when
-it was registered. The champion's history is kept so `rollback` can step back.
+Three rules hold whichever backend stores it: a version, once written, is never changed
+or removed; a model is loaded only when its file matches the SHA-256 recorded when it
+was registered; and every change happens inside `writing()`, one process at a time, so
+two runs registering at once get two versions, never one version twice. The champion's
+history is kept so `rollback` can step back.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,6 +44,11 @@ class ModelRegistry(Protocol):
 
     location: str
 
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold while reading the registry to change it: one writer at a time across
+        processes. Entering also completes or clears what a writer killed midway left."""
+        ...
+
     def versions(self) -> list[ModelVersion]: ...
 
     def champion_history(self) -> list[int]:
@@ -55,8 +63,10 @@ class ModelRegistry(Protocol):
         """Copy the version's stored files into `destination`, as registered."""
         ...
 
-    def add(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
-        """Store the files (the model file among them) as the next version."""
+    def add_champion(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
+        """Store the files (the model file among them) as the next version and make it
+        the champion: a writer killed midway leaves neither or both once `writing()` is
+        next entered. Call inside `writing()`."""
         ...
 
 
@@ -83,18 +93,20 @@ def load_champion(registry: ModelRegistry) -> Champion | None:
 
 def promote(registry: ModelRegistry, version: int) -> None:
     """Point `champion` at a registered version, after checking that it loads."""
-    get_version(registry, version)
-    registry.load(version)
-    history = registry.champion_history()
-    if history[-1:] != [version]:
-        registry.set_champion_history([*history, version])
+    with registry.writing():
+        get_version(registry, version)
+        registry.load(version)
+        history = registry.champion_history()
+        if history[-1:] != [version]:
+            registry.set_champion_history([*history, version])
 
 
 def rollback(registry: ModelRegistry) -> int:
     """Point `champion` back at the version that held it before; returns that version."""
-    history = registry.champion_history()
-    if len(history) < 2:
-        raise PipelineError(f"{registry.location}: no earlier champion to roll back to")
-    registry.load(history[-2])
-    registry.set_champion_history(history[:-1])
-    return history[-2]
+    with registry.writing():
+        history = registry.champion_history()
+        if len(history) < 2:
+            raise PipelineError(f"{registry.location}: no earlier champion to roll back to")
+        registry.load(history[-2])
+        registry.set_champion_history(history[:-1])
+        return history[-2]

@@ -1,14 +1,27 @@
-"""The local model registry: a folder per version (v1, v2, ...) and an index naming them."""
+"""The local model registry: a folder per version (v1, v2, ...) and an index naming them.
+
+The index (registry.json) is the registry: a version exists once the index lists it,
+and the index is replaced whole in one rename. A writer copies a version's files into a
+staging folder of its own, renames it to v<N>, then writes the index naming v<N> and
+making it champion; killed before that last write, it leaves files the index does not
+name, which the next writer removes.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.artifacts import read_json, write_json
+from ..core.artifacts import read_json, sha256_file, write_json
+from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, load_verified_model
 from .base import CHAMPION, ModelVersion, get_version
+from .locking import LOCK_FILE, one_writer
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -32,6 +45,25 @@ class FileRegistry:
             return {"versions": [], "aliases": {}, "champion_history": []}
         index: dict[str, Any] = read_json(self.index_path)
         return index
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with one_writer(self.directory):
+            self._remove_leftovers()
+            yield
+
+    def _remove_leftovers(self) -> None:
+        """Staging folders, version folders the index does not name and half-written
+        index copies: what a killed writer left. Only called holding the lock, when no
+        other writer can be using them."""
+        indexed = {f"v{entry['version']}" for entry in self._index()["versions"]}
+        for path in self.directory.iterdir():
+            if path.name in (self.INDEX_FILE, LOCK_FILE) or path.name in indexed:
+                continue
+            if path.is_dir() and re.fullmatch(r"\.staging-.*|v\d+", path.name):
+                shutil.rmtree(path)
+            elif path.name.startswith(f".{self.INDEX_FILE}.") and path.suffix == ".tmp":
+                path.unlink()
 
     def versions(self) -> list[ModelVersion]:
         return [
@@ -57,22 +89,18 @@ class FileRegistry:
         get_version(self, version)
         shutil.copytree(self.directory / f"v{version}", destination, dirs_exist_ok=True)
 
-    def add(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
+    def add_champion(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
         index = self._index()
-        # A run killed after copying but before the index write leaves a folder behind;
-        # numbering past it keeps every version folder written once.
-        on_disk = [
-            int(path.name[1:]) for path in self.directory.glob("v*") if path.name[1:].isdigit()
-        ]
-        known = [entry["version"] for entry in index["versions"]]
-        version = max([*known, *on_disk], default=0) + 1
-        staging = self.directory / f".v{version}.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        version = max((entry["version"] for entry in index["versions"]), default=0) + 1
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.directory))
         for source in files:
             shutil.copy2(source, staging / source.name)
-        staging.rename(self.directory / f"v{version}")  # whole or not at all
-        entry = ModelVersion(version, sha256, lineage)
+        if sha256_file(staging / MODEL_FILE) != sha256:
+            shutil.rmtree(staging)
+            raise PipelineError(f"{self.location}: the model file changed while it was copied")
+        staging.rename(self.directory / f"v{version}")
         index["versions"].append({"version": version, "sha256": sha256, "lineage": lineage})
-        write_json(self.index_path, index)
-        return entry
+        index["champion_history"] = [*index["champion_history"], version]
+        index["aliases"] = {CHAMPION: version}
+        write_json(self.index_path, index)  # the version and its promotion, in one rename
+        return ModelVersion(version, sha256, lineage)

@@ -2,7 +2,11 @@
 model version of one registered model, and `champion` is a registered-model alias.
 
 The model file's SHA-256 and the lineage are model-version tags; loading downloads the
-version's files and checks the hash before anything is deserialised.
+version's files and checks the hash before anything is deserialised. A new version is
+created tagged `pending_champion` and the tag is removed once the alias names it: a
+writer killed in between leaves the tag, and the next writer completes the promotion.
+Writers on this machine take turns through a lock file in models/registry; MLflow itself
+numbers versions, so writers on other machines never share a number.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +26,7 @@ from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, load_verified_model
 from ..core.paths import ProjectPaths
 from .base import CHAMPION, ModelVersion, get_version
+from .locking import one_writer
 from .mlflow_tracking import EXPERIMENT, SHA_TAG, Tracking, connect, find_run
 
 if TYPE_CHECKING:  # `models list` and `show` read tags without loading scikit-learn
@@ -28,18 +35,35 @@ if TYPE_CHECKING:  # `models list` and `show` read tags without loading scikit-l
 REGISTERED_MODEL = EXPERIMENT
 HISTORY_TAG = "champion_history"
 LINEAGE_TAG = "lineage"
+PENDING_TAG = "pending_champion"
 
 
 class MlflowRegistry:
-    def __init__(self, tracking: Tracking) -> None:
+    def __init__(self, tracking: Tracking, lock_folder: Path) -> None:
         self.tracking = tracking
+        self.lock_folder = lock_folder
         self.client = tracking.client
         self.location = f"MLflow model {REGISTERED_MODEL!r} at {tracking.uri}"
         self._known_to_exist = False
 
     @classmethod
     def open(cls, paths: ProjectPaths) -> MlflowRegistry:
-        return cls(connect(paths))
+        return cls(connect(paths), paths.registry)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with one_writer(self.lock_folder):
+            self._complete_pending_promotions()
+            yield
+
+    def _complete_pending_promotions(self) -> None:
+        """Make champion each version a killed writer created but did not promote."""
+        if not self._exists():
+            return
+        found = self.client.search_model_versions(f"name = '{REGISTERED_MODEL}'")
+        for item in sorted(found, key=lambda item: int(item.version)):
+            if PENDING_TAG in item.tags:
+                self._make_champion(int(item.version))
 
     def _exists(self) -> bool:
         # Asked before most reads; once the registered model exists it stays (nothing here
@@ -99,7 +123,13 @@ class MlflowRegistry:
                 Path(scratch) / MODEL_FILE, entry.sha256, f"{self.location} version {version}"
             )
 
-    def add(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
+    def _make_champion(self, version: int) -> None:
+        history = self.champion_history()
+        if history[-1:] != [version]:
+            self.set_champion_history([*history, version])
+        self.client.delete_model_version_tag(REGISTERED_MODEL, str(version), PENDING_TAG)
+
+    def add_champion(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
         # The run evaluate logged for this model file; a bare run if tracking was skipped.
         run = find_run(self.tracking, sha256) or self.client.create_run(
             self.tracking.experiment_id, tags={SHA_TAG: sha256}
@@ -112,6 +142,7 @@ class MlflowRegistry:
             REGISTERED_MODEL,
             source=f"{run.info.artifact_uri}/registered",
             run_id=run.info.run_id,
-            tags={"sha256": sha256, LINEAGE_TAG: json.dumps(lineage)},
+            tags={"sha256": sha256, LINEAGE_TAG: json.dumps(lineage), PENDING_TAG: "true"},
         )
+        self._make_champion(int(created.version))
         return ModelVersion(int(created.version), sha256, lineage)

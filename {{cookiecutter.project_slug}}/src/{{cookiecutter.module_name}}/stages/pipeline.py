@@ -70,12 +70,12 @@ def run_evaluate(paths: ProjectPaths) -> str:
 {%- if cookiecutter.tracking == "mlflow" %}
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
+    from ..core.lineage import git_commit
     from ..core.model_io import MODEL_FILE, TRAINING_FILE
     from ..registry.backend import open_registry
     from ..registry.mlflow_tracking import connect, log_evaluation
     from .evaluate import METRICS_FILE, evaluate
     from .evaluate import REPORT_FILE as TEST_REPORT
-    from .register import git_commit
 {%- else %}
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal

@@ -1,14 +1,15 @@
 """Stage 6, register: store the candidate as a new model version when evaluate approved it.
 
 Every version keeps its model file, training record and metrics, with lineage (params,
-data fingerprint, git commit, library versions, holdout metrics) and the model's
-SHA-256. Versions are never overwritten; the `champion` alias names the one in
-production and moves to each newly registered version.
+data fingerprint, code hash, git commit, library versions, holdout metrics) and the
+model's SHA-256. Versions are never overwritten; the `champion` alias names the one in
+production and moves to each newly registered version. The registry is read and
+written under its lock, so the decision is checked against the champion of that moment:
+a champion that changed since evaluate compared against it means evaluating again.
 """
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +17,9 @@ from typing import Any
 
 from ..core.artifacts import read_json, sha256_file
 from ..core.errors import PipelineError
+from ..core.lineage import git_commit
 from ..core.model_io import MODEL_FILE, TRAINING_FILE
-from ..registry.base import ModelRegistry, promote
+from ..registry.base import ModelRegistry, ModelVersion, champion_version
 
 REGISTRATION_FILE = "registration.json"
 
@@ -29,43 +31,62 @@ class Registration:
     reason: str
 
 
-def git_commit(root: Path) -> str | None:
-    """The commit the code was at, when the project is a git checkout with git installed."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
-
-
 def register(
     candidate_dir: Path, metrics_path: Path, registry: ModelRegistry, project_root: Path
 ) -> Registration:
     """Store the candidate as a new version and make it champion, when evaluate decided
-    so; the same model file is never registered twice."""
+    so against the current champion; the same model is never registered twice."""
     if not metrics_path.is_file():
         raise PipelineError(f"{metrics_path} not found: run the evaluate stage first")
     metrics: dict[str, Any] = read_json(metrics_path)
     record: dict[str, Any] = read_json(candidate_dir / TRAINING_FILE)
     model_path = candidate_dir / MODEL_FILE
     digest = sha256_file(model_path)
-    if digest != metrics.get("model_sha256"):
+    if digest != metrics.get("model_sha256") or digest != record.get("sha256"):
         raise PipelineError(
             f"{metrics_path} was written for another model than {model_path}; rerun evaluate"
         )
     decision = metrics["decision"]
     if not decision["register"]:
         return Registration(False, None, decision["reasons"][-1])
-    for entry in registry.versions():
-        if entry.sha256 == digest:
-            return Registration(False, None, f"already registered as version {entry.version}")
+    with registry.writing():
+        same = same_model(registry.versions(), digest, record.get("fingerprint"))
+        if same is not None:
+            return Registration(False, None, f"already registered as version {same.version}")
+        compared = (metrics.get("champion") or {}).get("version")
+        current = champion_version(registry)
+        if current != compared:
+            return Registration(
+                False,
+                None,
+                f"the champion changed since evaluate compared against it "
+                f"(version {compared or 'none'} -> {current}); run evaluate again",
+            )
+        files = [model_path, candidate_dir / TRAINING_FILE, metrics_path]
+        added = registry.add_champion(files, digest, lineage(record, metrics, project_root))
+    return Registration(True, added.version, decision["reasons"][-1])
 
-    lineage = {
+
+def same_model(
+    versions: list[ModelVersion], sha256: str, fingerprint: str | None
+) -> ModelVersion | None:
+    """The registered version of this model: the same file, or the same code, data,
+    params.yaml and libraries (a retrained model's file differs byte for byte)."""
+    for entry in versions:
+        if entry.sha256 == sha256 or (
+            fingerprint is not None and entry.lineage.get("fingerprint") == fingerprint
+        ):
+            return entry
+    return None
+
+
+def lineage(record: dict[str, Any], metrics: dict[str, Any], project_root: Path) -> dict[str, Any]:
+    return {
         "registered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": record["model"],
+        "fingerprint": record.get("fingerprint"),
         "data_fingerprint": record["schema"]["fingerprint"],
+        "code_sha256": record.get("code_sha256"),
         "git_commit": git_commit(project_root),
         "params": record["params"],
         "schema": record["schema"],
@@ -73,7 +94,3 @@ def register(
         "holdout": metrics["holdout"],
         "goal": metrics["goal"],
     }
-    files = [model_path, candidate_dir / TRAINING_FILE, metrics_path]
-    added = registry.add(files, digest, lineage)
-    promote(registry, added.version)
-    return Registration(True, added.version, decision["reasons"][-1])

@@ -18,6 +18,7 @@ from ..core.artifacts import read_json, sha256_file, write_json
 from ..core.config import Params
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.errors import PipelineError
+from ..core.lineage import code_sha256, model_fingerprint
 from ..core.metrics import cv_scorers, sign
 from ..core.model_io import (
     MODEL_FILE,
@@ -112,17 +113,23 @@ def train(
         raise PipelineError(f"params.yaml: model {params.model.name!r}: {first_line}") from exc
     model_path = out_dir / MODEL_FILE
     save_model(model, model_path)
+    settings, libraries, code = params.model_dump(mode="json"), library_versions(), code_sha256()
     write_json(
         out_dir / TRAINING_FILE,
         {
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "model": params.model.name,
-            "params": params.model_dump(mode="json"),
+            "params": settings,
             "schema": prepared.schema.to_dict(),
             "cv": cv,
             "cv_rows": len(validated),
             "sha256": sha256_file(model_path),
-            "libraries": library_versions(),
+            "libraries": libraries,
+            "code_sha256": code,
+            # The registry's "same model" test: the inputs, not the file's bytes.
+            "fingerprint": model_fingerprint(
+                settings, prepared.schema.fingerprint, libraries, code
+            ),
             "example": input_example(model, prepared),
         },
     )
