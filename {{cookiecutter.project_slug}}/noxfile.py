@@ -71,13 +71,13 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The project's unit and end-to-end tests."""
+    """The project's unit and end-to-end tests, the slow fuzzing (marked fuzz) included."""
 {%- if cookiecutter.compute == "azureml" %}
     install(session, "test", "azureml")
 {%- else %}
     install(session, "test")
 {%- endif %}
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-m", "fuzz or not fuzz", *session.posargs)
 
 
 @nox.session(default=False)

@@ -11,11 +11,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import schemathesis
 import yaml
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode
+from schemathesis.core.result import Err
 
+from {{ cookiecutter.module_name }}.core.dataset import records_frame
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import LANGUAGE, text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
@@ -25,7 +29,15 @@ from {{ cookiecutter.module_name }}.registry.bundle import (
 )
 from {{ cookiecutter.module_name }}.serving.app import create_app
 from {{ cookiecutter.module_name }}.serving.page import render_form
-from {{ cookiecutter.module_name }}.serving.schema import MAX_BATCH
+from {{ cookiecutter.module_name }}.serving.schema import (
+    MAX_BATCH,
+    NUMBER_LIMIT,
+    max_body_bytes,
+)
+from {{ cookiecutter.module_name }}.serving.scoring import (
+    UnscorableRecords,
+    scored,
+)
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
 
 from .conftest import sample_params, write_patients_csv, write_sample_files
@@ -94,6 +106,9 @@ def bad_payloads(bundle: LoadedBundle) -> dict[str, tuple[Any, str]]:
     return {
         "missing field": (missing, first),
         "wrong type": ({**record, first: "seventy"}, first),
+        # Strict types: no conversion on the client's behalf.
+        "number as text": ({**record, first: "50"}, first),
+        "boolean as number": ({**record, first: True}, first),
         "unknown field": ({**record, "shoe_size": 42}, "shoe_size"),
         "empty batch": ([], "batch"),
         "oversized batch": ([record] * (MAX_BATCH + 1), "batch"),
@@ -106,6 +121,8 @@ def bad_payloads(bundle: LoadedBundle) -> dict[str, tuple[Any, str]]:
     [
         "missing field",
         "wrong type",
+        "number as text",
+        "boolean as number",
         "unknown field",
         "empty batch",
         "oversized batch",
@@ -240,9 +257,66 @@ def test_own_csv_gets_a_typed_api_for_every_column_kind(tmp_path: Path) -> None:
         assert features["dates"] == ["visit_date"]
         assert features["categorical"]["clinic"] is None
         assert features["categorical"]["region"] == ["east", "north", "south", "west"]
-        not_boolean = csv_client.post("/predict", json={**record, "insured": "maybe"})
-        assert not_boolean.status_code == 422
-        assert not_boolean.json()["detail"][0]["loc"][-1] == "insured"
+        for field, wrong in (("insured", "maybe"), ("insured", 1), ("visit_date", 1_700_000_000)):
+            refused = csv_client.post("/predict", json={**record, field: wrong})
+            assert refused.status_code == 422, (field, wrong, refused.text)
+            assert field in refused.json()["detail"][0]["loc"], refused.text
+
+
+def test_a_body_over_the_limit_gets_413_unread(client: TestClient, bundle: LoadedBundle) -> None:
+    limit = max_body_bytes(bundle.schema)
+    padding = " " * (limit + 1)  # valid JSON around a valid record, but too long
+    body = json.dumps(example(bundle)) + padding
+    declared = client.post("/predict", content=body, headers={"content-type": "application/json"})
+    assert declared.status_code == 413, declared.text
+    assert str(limit) in declared.json()["detail"][0]["msg"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield json.dumps(example(bundle)).encode()
+        for _ in range(limit // 65_536 + 2):
+            yield b" " * 65_536
+
+    streamed = client.post(
+        "/predict", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert streamed.status_code == 413, streamed.text
+    # A full batch still fits.
+    assert client.post("/predict", json=[example(bundle)] * MAX_BATCH).status_code == 200
+
+
+# Schemathesis, an OpenAPI fuzzer, with every check it has (server errors, undocumented
+# status codes, responses that break the schema, valid data refused, invalid accepted):
+# per operation, this many requests that fit the schema and as many that break it.
+FUZZED_PER_MODE = 500
+
+
+@pytest.mark.fuzz
+def test_the_api_keeps_its_openapi_schema_under_fuzzing(bundle: LoadedBundle) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(bundle))
+    sent = 0
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
+        operation = result.ok()
+        # Breaking the schema needs something to break: GET /health takes no input.
+        modes = [GenerationMode.POSITIVE, *([GenerationMode.NEGATIVE] if operation.body else [])]
+        for mode in modes:
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=FUZZED_PER_MODE,
+                deadline=None,
+                database=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def call(case: Case[Any]) -> None:
+                nonlocal sent
+                sent += 1
+                case.call_and_validate()
+
+            call()
+    assert sent >= 1000
 
 
 JSON = st.recursive(
@@ -273,16 +347,28 @@ def test_no_payload_gets_a_500(
         assert None not in response.json()["predictions"], response.text
 
 
-@pytest.mark.parametrize("value", [1e308, -1.7976931348623157e308])
-def test_values_that_overflow_the_model_get_422_naming_the_record(
+@pytest.mark.parametrize("value", [1e308, -1.7976931348623157e308, NUMBER_LIMIT * 1.5])
+def test_numbers_beyond_the_limit_get_422_naming_the_field(
     client: TestClient, bundle: LoadedBundle, value: float
 ) -> None:
     example = dict(bundle.example["features"][0])
-    huge = {**example, **dict.fromkeys(bundle.schema.numeric, value)}
-    response = client.post("/predict", json=huge)
+    first = bundle.schema.numeric[0]
+    response = client.post("/predict", json={**example, first: value})
     assert response.status_code == 422, response.text
-    assert "too large" in response.json()["detail"][0]["msg"]
-    batch = client.post("/predict", json=[example, huge, example])
+    assert response.json()["detail"][0]["loc"][-1] == first
+    batch = client.post("/predict", json=[example, {**example, first: value}, example])
     assert batch.status_code == 422, batch.text
-    assert [item["loc"] for item in batch.json()["detail"]] == [["body", 1]]
-    assert client.post("/predict", json=[example, example]).status_code == 200
+    assert [item["loc"][-2:] for item in batch.json()["detail"]] == [[1, first]]
+    within = client.post("/predict", json=[{**example, first: NUMBER_LIMIT}, example])
+    assert within.status_code == 200, within.text
+    assert None not in within.json()["predictions"]
+
+
+def test_records_the_model_cannot_compute_with_are_named(bundle: LoadedBundle) -> None:
+    """The safety net behind the limit, for steps of your own that overflow sooner:
+    records whose scaled values or predictions are not finite are refused by position."""
+    rows = [dict(bundle.example["features"][0]) for _ in range(3)]
+    rows[1] = {**rows[1], **dict.fromkeys(bundle.schema.numeric, 1e308)}
+    with pytest.raises(UnscorableRecords) as refused:
+        scored(bundle, records_frame(rows, bundle.schema), batch=True)
+    assert refused.value.indexes == [1]

@@ -16,8 +16,16 @@ from pydantic import Discriminator, Field, Tag
 
 from ..core.dataset import records_frame
 from ..registry.bundle import LoadedBundle
+from .limits import BodySizeLimit
 from .page import render_form
-from .schema import MAX_BATCH, Health, Prediction, record_model
+from .schema import (
+    MAX_BATCH,
+    PREDICT_ERRORS,
+    Health,
+    Prediction,
+    max_body_bytes,
+    record_model,
+)
 from .scoring import UnscorableRecords, scored
 
 # The project name as written at generation; any quotes in it stay escaped as they are.
@@ -85,6 +93,7 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
         version=str(bundle.version),
         description=f"Predicts `{bundle.schema.target}` with model version {bundle.version}.",
     )
+    app.add_middleware(BodySizeLimit, limit=max_body_bytes(bundle.schema))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -94,10 +103,10 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
     async def unscorable(request: Request, error: UnscorableRecords) -> JSONResponse:
         return unscorable_error(error)
 
-    # async: a prediction takes about a millisecond of CPU, less than handing it to a
-    # worker thread would cost.
-    @app.post("/predict")
-    async def predict(payload: payload_type) -> Prediction:
+    # A plain def: FastAPI runs it in a worker thread, so the CPU work of one request
+    # does not hold up the event loop (reading, validating and answering the others).
+    @app.post("/predict", responses=PREDICT_ERRORS)
+    def predict(payload: payload_type) -> Prediction:
         """Predict one record (a JSON object) or a batch (an array of up to 1000)."""
         received: Any = payload  # a record or a list of them; mypy cannot see payload_type
         records = received if isinstance(received, list) else [received]

@@ -3,8 +3,10 @@
 The request model comes from the feature schema saved with the model, so a team's own
 CSV gets a typed, validated API with no code changes. Unknown fields, missing fields,
 wrong types, NaN or infinity, and categories the model never saw are all rejected with
-422 naming the field. `null` is accepted for every feature: the model imputes it, as it
-did for missing values in training. A boolean column takes JSON true/false. Dates are
+422 naming the field. Types are strict: a number is a JSON number (not "50", not true),
+a boolean is true/false, a date is text; nothing is converted on the client's behalf.
+`null` is accepted for every feature: the model imputes it, as it did for missing
+values in training. A boolean column takes JSON true/false. Dates are
 ISO 8601 text ("2024-01-31"); any date is accepted, seen in training or not. A
 categorical feature with more training values than core/dataset.py's
 MAX_LISTED_CATEGORIES takes any text, and a value the model never saw counts as a rare
@@ -15,13 +17,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from ..core.dataset import DatasetSchema
 
 MAX_BATCH = 1000
+# The largest magnitude a number may have: far beyond any measurement or amount (a
+# quadrillion), yet small enough that scaling, interactions and the estimator's sums
+# stay finite. The OpenAPI schema states it, so a client knows what is valid.
+NUMBER_LIMIT = 1e15
+# The largest request body read, from the batch limit: a generous 256 bytes per value
+# (long category names included) plus room for the JSON around them. A larger body is
+# refused with 413 before it is read in full.
+BYTES_PER_VALUE = 256
+ENVELOPE_BYTES = 64 * 1024
+
+
+def max_body_bytes(schema: DatasetSchema) -> int:
+    return MAX_BATCH * max(len(schema.features), 1) * BYTES_PER_VALUE + ENVELOPE_BYTES
 
 
 @dataclass(frozen=True)
@@ -50,14 +65,28 @@ def feature_doc(name: str) -> FeatureDoc:
     return FEATURE_DOCS.get(name, FeatureDoc(name, "", ""))
 
 
+def date_text(value: object) -> object:
+    """Dates arrive as ISO 8601 text; a number would otherwise be read as seconds since
+    1970, a date the client never meant."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError('a date must be ISO 8601 text, such as "2024-01-31"')
+    return value
+
+
+DateText = Annotated[datetime, BeforeValidator(date_text)]
+
+
 def field_type(name: str, schema: DatasetSchema) -> tuple[Any, dict[str, Any]]:
     """The Python type of a feature's field and its extra Field settings."""
     if name in schema.numeric:
-        return float, {"allow_inf_nan": False}
+        # strict: "50" and true are not numbers (an int such as 50 is).
+        limits = {"ge": -NUMBER_LIMIT, "le": NUMBER_LIMIT}
+        return float, {"allow_inf_nan": False, "strict": True, **limits}
     if name in schema.dates:
-        return datetime, {}
+        return DateText, {}
     if schema.is_boolean(name):
-        return bool, {}  # stored as the text "True"/"False", which records_frame writes
+        # stored as the text "True"/"False", which records_frame writes
+        return bool, {"strict": True}
     listed = schema.listed_categories(name)
     return (Literal[tuple(listed)] if listed else str), {}
 
@@ -91,6 +120,32 @@ class Prediction(BaseModel):
     probabilities: list[float] | None = Field(
         default=None, description="Classification: probability of the positive class"
     )
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="Where: the body, a record's position, a field")
+    msg: str
+    type: str
+
+
+class Errors(BaseModel):
+    """What every refused request gets back (422, 413): each problem and where it is."""
+
+    detail: list[ErrorItem]
+
+
+class Unreadable(BaseModel):
+    """FastAPI's answer to a body that is not text (invalid UTF-8)."""
+
+    detail: str
+
+
+# The answers /predict documents besides 200, so clients (and API fuzzers) know them.
+PREDICT_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Unreadable, "description": "The body is not UTF-8 text"},
+    413: {"model": Errors, "description": "The body is larger than any valid request"},
+    422: {"model": Errors, "description": "Invalid JSON, records or values, each named"},
+}
 
 
 class Health(BaseModel):
