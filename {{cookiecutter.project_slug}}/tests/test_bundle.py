@@ -2,16 +2,20 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from {{ cookiecutter.module_name }}.core.artifacts import sha256_file
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.model_io import TRAINING_FILE
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
     ENTRY_FILE,
     export_bundle,
+    load_bundle,
     smoke_test_bundle,
 )
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
@@ -46,13 +50,45 @@ def test_exported_champion_passes_the_smoke_test(bundle: Path) -> None:
     assert summary == "version 1 reproduced 5 recorded predictions"
 
 
-def test_smoke_test_catches_a_model_that_predicts_differently(bundle: Path) -> None:
+def rewrite_record(bundle: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change the bundle's training record as if it had been registered so: its hash in
+    the entry follows."""
     record_path = bundle / TRAINING_FILE
     record = json.loads(record_path.read_text())
-    record["example"]["predictions"][0] += 1
+    change(record)
     record_path.write_text(json.dumps(record))
+    entry = json.loads((bundle / ENTRY_FILE).read_text())
+    entry["training_sha256"] = sha256_file(record_path)
+    (bundle / ENTRY_FILE).write_text(json.dumps(entry))
+
+
+def test_smoke_test_catches_a_model_that_predicts_differently(bundle: Path) -> None:
+    def shift(record: dict[str, Any]) -> None:
+        record["example"]["predictions"][0] += 1
+
+    rewrite_record(bundle, shift)
     with pytest.raises(PipelineError, match="does not reproduce the predictions"):
         smoke_test_bundle(bundle)
+
+
+def test_an_edited_training_record_is_refused(bundle: Path) -> None:
+    """The record holds the schema the API is built from: edited, it is refused by name
+    rather than served (every /predict used to answer 500)."""
+    record_path = bundle / TRAINING_FILE
+    record = json.loads(record_path.read_text())
+    record["schema"]["numeric"] = record["schema"]["numeric"][:1]
+    record_path.write_text(json.dumps(record))
+    with pytest.raises(PipelineError, match=f"{TRAINING_FILE} does not match the hash"):
+        load_bundle(bundle)
+
+
+def test_a_model_from_another_scikit_learn_release_is_refused(bundle: Path) -> None:
+    def older(record: dict[str, Any]) -> None:
+        record["libraries"]["scikit-learn"] = "0.24.2"
+
+    rewrite_record(bundle, older)
+    with pytest.raises(PipelineError, match=r"with scikit-learn 0\.24\.2, this environment"):
+        load_bundle(bundle)
 
 
 def test_smoke_test_refuses_a_swapped_model_file(bundle: Path) -> None:

@@ -163,6 +163,9 @@ def test_params_override_the_inferred_kinds(
         ("a,b\n1,2\n", {}, r"patients.csv: target column 'outcome' not found"),
         ("a,outcome\n1,high\n2,low\n", {}, r"target column 'outcome' must be numeric"),
         ("a,b,outcome\n1,,3\n2,,4\n", {}, r"patients.csv: column 'b' has no values"),
+        # pandas would keep the copy as "a.1" (or both " a" and "a") and train on it.
+        ("a,b,a,outcome\n1,2,3,4\n", {}, r"patients.csv: column 'a' appears 2 times"),
+        ("a, a,outcome\n1,2,4\n", {}, r"patients.csv: column 'a' appears 2 times"),
         ("a,outcome\n1,2\n", {"categorical": ["zz"]}, r"column 'zz' from data.categorical"),
         (
             "a,day,outcome\n1,2024-01-02,2\n2,soon,3\n",

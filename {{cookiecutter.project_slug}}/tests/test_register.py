@@ -9,6 +9,7 @@ from {{ cookiecutter.module_name }}.core.dataset import PreparedData
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.evaluation import decide
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, judge
+from {{ cookiecutter.module_name }}.core.model_io import TRAINING_FILE
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.base import (
     ModelRegistry,
@@ -17,6 +18,7 @@ from {{ cookiecutter.module_name }}.registry.base import (
     promote,
     rollback,
 )
+from {{ cookiecutter.module_name }}.registry.bundle import export_bundle
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.register import Registration, register
@@ -139,3 +141,24 @@ def test_tampered_champion_is_refused(
         evaluate_and_register(paths, prepared, GOALS[task_params.task], registry)
     with pytest.raises(PipelineError, match="does not match the hash"):
         promote(registry, 1)
+
+
+def test_export_refuses_an_edited_training_record(
+    paths: ProjectPaths, make_params: ParamsFactory, registry: ModelRegistry
+) -> None:
+    evaluate_and_register(paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry)
+    scratch = paths.root / "fetched"
+    registry.fetch(1, scratch)
+    assert export_bundle(registry, paths.root / "deploy") == 1
+{%- if cookiecutter.tracking == "local" %}
+    record = paths.registry / "v1" / TRAINING_FILE
+{%- else %}
+    # MLflow's local artifact store: the registered copy of the record.
+    (record,) = (paths.registry / "artifacts").rglob(f"registered/{TRAINING_FILE}")
+{%- endif %}
+    record.write_text(record.read_text().replace('"ridge"', '"lasso"', 1))
+    with pytest.raises(PipelineError, match=f"{TRAINING_FILE} does not match the hash"):
+        export_bundle(registry, paths.root / "deploy")
+    assert (paths.root / "deploy" / TRAINING_FILE).read_bytes() == (
+        scratch / TRAINING_FILE
+    ).read_bytes(), "a refused export keeps the bundle exported before"

@@ -257,6 +257,10 @@ def test_own_csv_gets_a_typed_api_for_every_column_kind(tmp_path: Path) -> None:
         assert features["dates"] == ["visit_date"]
         assert features["categorical"]["clinic"] is None
         assert features["categorical"]["region"] == ["east", "north", "south", "west"]
+        # The recorded example is what a client sends: `models smoke --url` posts it.
+        example = csv_client.post("/predict", json=csv_bundle.example["features"])
+        assert example.status_code == 200, example.text
+        assert example.json()["predictions"] == pytest.approx(csv_bundle.example["predictions"])
         for field, wrong in (("insured", "maybe"), ("insured", 1), ("visit_date", 1_700_000_000)):
             refused = csv_client.post("/predict", json={**record, field: wrong})
             assert refused.status_code == 422, (field, wrong, refused.text)

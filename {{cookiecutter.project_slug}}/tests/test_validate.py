@@ -58,6 +58,16 @@ def test_every_problem_is_reported_at_once(paths: ProjectPaths) -> None:
     assert not paths.interim.exists(), "no stage may run on a project with problems"
 
 
+def test_a_column_named_twice_is_a_problem(paths: ProjectPaths) -> None:
+    point_at_patients(paths, target="outcome")
+    source = paths.root / yaml.safe_load(paths.params.read_text())["data"]["source"]
+    header, *rows = source.read_text().splitlines()
+    first = header.split(",")[0]
+    source.write_text("\n".join([f"{header},{first}", *(f"{row},0" for row in rows)]) + "\n")
+    problem = f"{source}: column {first!r} appears 2 times in the header; keep one"
+    assert problem in list(project_problems(paths))
+
+
 def test_classes_of_a_quantity_need_a_threshold(paths: ProjectPaths) -> None:
     point_at_patients(paths, target="outcome", class_threshold=None)
     params = yaml.safe_load(paths.params.read_text())

@@ -37,6 +37,29 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{name: version(name) for name in names}}
 
 
+# Libraries whose major.minor must match the model file's: their pickled estimator state
+# changes between minor releases, and a model may then load yet predict differently.
+MATCHING_LIBRARIES = ("scikit-learn", "skops")
+
+
+def major_minor(version_text: str) -> str:
+    return ".".join(version_text.split(".")[:2])
+
+
+def library_mismatch(recorded: dict[str, str], where: str) -> str | None:
+    """The problem with serving a model written by other releases of the libraries that
+    shape its predictions, naming both versions; None when they match."""
+    running = library_versions()
+    for name in MATCHING_LIBRARIES:
+        if name in recorded and major_minor(recorded[name]) != major_minor(running[name]):
+            return (
+                f"{where} was written with {name} {recorded[name]}, this environment has "
+                f"{running[name]}: install {name}=={major_minor(recorded[name])}.* (the "
+                "lockfile pins it) or retrain"
+            )
+    return None
+
+
 def save_model(model: BaseEstimator, path: Path) -> Path:
     import skops.io as sio
 

@@ -1,8 +1,12 @@
 """A deployable bundle of one registered version, and the smoke test that checks it.
 
 The bundle holds the model file exactly as registered, its training record and its
-registry entry. The smoke test loads it the way a service would (hash first) and checks
-that it reproduces the predictions recorded for its input example at training time.
+registry entry. Both files that shape a prediction are checked against the hashes the
+registry recorded (the model, and the training record the API's schema is built from)
+when a bundle is exported and again when it is loaded, and a model written by another
+scikit-learn or skops release is refused. The smoke test loads it the way a service
+would and checks that it reproduces the predictions recorded for its input example at
+training time.
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from ..core.artifacts import read_json, write_json
+from ..core.artifacts import read_json, sha256_file, write_json
 from ..core.dataset import DatasetSchema, records_frame
 from ..core.errors import PipelineError
-from ..core.model_io import MODEL_FILE, TRAINING_FILE, load_verified_model, reproduces
+from ..core.model_io import (
+    MODEL_FILE,
+    TRAINING_FILE,
+    library_mismatch,
+    load_verified_model,
+    reproduces,
+)
 from .base import ModelRegistry, champion_version, get_version
 
 ENTRY_FILE = "model.json"
@@ -35,7 +45,12 @@ def export_bundle(registry: ModelRegistry, out_dir: Path, version: int | None = 
     staging = out_dir.with_name(f".{out_dir.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    registry.fetch(chosen, staging)
+    try:
+        registry.fetch(chosen, staging)
+        check_files(staging, entry.to_dict(), f"{registry.location} version {chosen}")
+    except PipelineError:
+        shutil.rmtree(staging)  # the bundle exported before stays as it was
+        raise
     write_json(staging / ENTRY_FILE, entry.to_dict())
     shutil.rmtree(out_dir, ignore_errors=True)
     staging.rename(out_dir)
@@ -56,14 +71,36 @@ class LoadedBundle:
         return np.asarray(self.model.predict(features[self.schema.features]))
 
 
+def check_files(bundle_dir: Path, entry: dict[str, Any], where: str) -> None:
+    """The model file and its training record as registered; one line naming the file
+    that differs. (A version registered before training records were hashed has only
+    the model's hash, and a record that names another model is refused all the same.)"""
+    expected = {MODEL_FILE: entry["sha256"], TRAINING_FILE: entry.get("training_sha256")}
+    for name, digest in expected.items():
+        path = bundle_dir / name
+        if not path.is_file():
+            raise PipelineError(f"{path} is missing ({where})")
+        if digest is not None and sha256_file(path) != digest:
+            raise PipelineError(f"{path} does not match the hash recorded for {where}")
+    record = read_json(bundle_dir / TRAINING_FILE)
+    if not isinstance(record, dict) or record.get("sha256") != entry["sha256"]:
+        raise PipelineError(f"{bundle_dir / TRAINING_FILE} is not the record of {where}'s model")
+
+
 def load_bundle(bundle_dir: Path) -> LoadedBundle:
-    """Load an exported bundle; refused when the model file does not match its hash."""
+    """Load an exported bundle; refused when a file does not match its hash or the model
+    was written by another scikit-learn or skops release."""
     entry_path = bundle_dir / ENTRY_FILE
     if not entry_path.is_file():
         raise PipelineError(f"{entry_path} not found: export a model with `models export` first")
     entry: dict[str, Any] = read_json(entry_path)
-    model = load_verified_model(bundle_dir / MODEL_FILE, entry["sha256"], str(entry_path))
+    where = f"version {entry['version']} in {entry_path}"
+    check_files(bundle_dir, entry, where)
     record: dict[str, Any] = read_json(bundle_dir / TRAINING_FILE)
+    mismatch = library_mismatch(record.get("libraries", {}), f"model version {entry['version']}")
+    if mismatch:
+        raise PipelineError(mismatch)
+    model = load_verified_model(bundle_dir / MODEL_FILE, entry["sha256"], str(entry_path))
     return LoadedBundle(
         version=entry["version"],
         model=model,

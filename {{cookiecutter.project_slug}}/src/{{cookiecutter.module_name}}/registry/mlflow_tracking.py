@@ -18,6 +18,7 @@ from typing import Any
 
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run
+from mlflow.exceptions import MlflowException
 
 from ..core.paths import ProjectPaths
 
@@ -54,13 +55,22 @@ def connect(paths: ProjectPaths) -> Tracking:
         uri = f"sqlite:///{(paths.registry / 'mlflow.db').resolve()}"
         artifact_location = (paths.registry / "artifacts").resolve().as_uri()
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    return Tracking(client, experiment_id(client, artifact_location), uri)
+
+
+def experiment_id(client: MlflowClient, artifact_location: str | None) -> str:
+    """The project's experiment, created on first use. Two first runs at once both find
+    none and both create it: the one that loses reads the winner's."""
     experiment = client.get_experiment_by_name(EXPERIMENT)
-    experiment_id = (
-        experiment.experiment_id
-        if experiment is not None
-        else client.create_experiment(EXPERIMENT, artifact_location=artifact_location)
-    )
-    return Tracking(client, experiment_id, uri)
+    if experiment is not None:
+        return str(experiment.experiment_id)
+    try:
+        return str(client.create_experiment(EXPERIMENT, artifact_location=artifact_location))
+    except MlflowException:
+        experiment = client.get_experiment_by_name(EXPERIMENT)
+        if experiment is None:
+            raise
+        return str(experiment.experiment_id)
 
 
 def flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:

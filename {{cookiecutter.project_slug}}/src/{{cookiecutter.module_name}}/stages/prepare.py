@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, 
 from ..core.errors import PipelineError
 from ..core.transformers import parse_dates
 from .splitting import split_rows
+from .validate import csv_header, repeated_column
 
 BUNDLED_SOURCES = (SAMPLE_SOURCE,)
 # Diabetes column names as scikit-learn ships them, with the units the study used.
@@ -59,6 +61,8 @@ def load_source(source: str, root: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
+            # Read before pandas renames a repeated name ("age.1").
+            refuse_repeated_columns(csv_header(path), path)
             frame = pd.read_csv(path)
         elif suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(path)
@@ -66,13 +70,20 @@ def load_source(source: str, root: Path) -> pd.DataFrame:
             raise PipelineError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
     except pd.errors.EmptyDataError as exc:
         raise PipelineError(f"{path} is empty") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, csv.Error) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise PipelineError(f"{path} could not be read: {first_line}") from exc
     if frame.empty:
         raise PipelineError(f"{path} has no data rows")
     frame.columns = [str(column).strip() for column in frame.columns]
+    refuse_repeated_columns(list(frame.columns), path)  # " age" and "age", or Parquet's
     return frame
+
+
+def refuse_repeated_columns(names: list[str], path: Path) -> None:
+    problem = repeated_column(names, str(path))
+    if problem:
+        raise PipelineError(problem)
 
 
 def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:

@@ -63,7 +63,8 @@ def register(
                 f"(version {compared or 'none'} -> {current}); run evaluate again",
             )
         files = [model_path, candidate_dir / TRAINING_FILE, metrics_path]
-        added = registry.add_champion(files, digest, lineage(record, metrics, project_root))
+        described = lineage(record, metrics, candidate_dir, project_root)
+        added = registry.add_champion(files, digest, described)
     return Registration(True, added.version, decision["reasons"][-1])
 
 
@@ -80,11 +81,15 @@ def same_model(
     return None
 
 
-def lineage(record: dict[str, Any], metrics: dict[str, Any], project_root: Path) -> dict[str, Any]:
+def lineage(
+    record: dict[str, Any], metrics: dict[str, Any], candidate_dir: Path, project_root: Path
+) -> dict[str, Any]:
     return {
         "registered_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": record["model"],
         "fingerprint": record.get("fingerprint"),
+        # The record the API's schema and the smoke test's example come from.
+        "training_sha256": sha256_file(candidate_dir / TRAINING_FILE),
         "data_fingerprint": record["schema"]["fingerprint"],
         "code_sha256": record.get("code_sha256"),
         "git_commit": git_commit(project_root),

@@ -75,6 +75,12 @@ def input_example(model: Pipeline, prepared: PreparedData, rows: int = 5) -> dic
     of the model must reproduce these exactly (the smoke test checks it)."""
     features = prepared.features(prepared.train).dropna().head(rows)
     records = json.loads(features.to_json(orient="records", date_format="iso"))
+    # As a client sends them: prepare keeps a boolean column as the text "True"/"False",
+    # the API takes JSON true/false.
+    schema = prepared.schema
+    for name in (name for name in schema.categorical if schema.is_boolean(name)):
+        for record in records:
+            record[name] = record[name] == "True"
     return {"features": records, "predictions": model.predict(features).tolist()}
 
 

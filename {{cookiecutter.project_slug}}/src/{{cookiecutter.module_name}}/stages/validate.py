@@ -87,6 +87,24 @@ def goal_problems(path: Path, task: str | None) -> list[str]:
     return []
 
 
+def repeated_column(names: list[str], where: str) -> str | None:
+    """The problem with a header that names a column twice: pandas would keep both under
+    new names ("age", "age.1") and the copy would reach training unnoticed."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            count = names.count(name)
+            return f"{where}: column {name!r} appears {count} times in the header; keep one"
+        seen.add(name)
+    return None
+
+
+def csv_header(path: Path) -> list[str]:
+    """The first row of a CSV file, each name stripped as prepare strips it."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return [name.strip() for name in next(csv.reader(handle), [])]
+
+
 def csv_header_and_target(path: Path, target: str) -> tuple[list[str], list[str]]:
     """The header of a CSV file and the first non-empty values of its target column."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -171,7 +189,8 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
         return [f"{params_path}: data.source: {error}"]
     if not header:
         return [f"{path} is empty"]
-    problems = []
+    repeated = repeated_column(header, str(path))
+    problems = [repeated] if repeated else []
     if data.target not in header:
         shown = ", ".join(header[:12])
         problems.append(f"{params_path}: data.target: {data.target!r} is not in {path} ({shown})")
