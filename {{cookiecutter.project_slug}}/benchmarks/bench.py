@@ -10,11 +10,20 @@ runs in a fresh interpreter, as a user's command would:
 - `predict` of the whole table: the command's time (start-up and loading the model
   included) and peak memory, and the rows per second of scoring itself (read, check,
   predict, write), which is what grows with the file.
+{%- if cookiecutter.serving == "fastapi" %}
+- `serve` under load (serving_load.py), one worker process per core: one record per
+  request over loopback, from one client and then from CLIENTS at once: requests per
+  second, median and 99th-percentile latency, errors, and the throughput ratio of many
+  clients to one.
+{%- endif %}
 """
 
 from __future__ import annotations
 
 import json
+{%- if cookiecutter.serving == "fastapi" %}
+import os
+{%- endif %}
 import re
 import subprocess
 import sys
@@ -25,9 +34,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+{%- if cookiecutter.serving == "fastapi" %}
+from serving_load import load, served
+{%- endif %}
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_ROWS = 1_000_000
+{%- if cookiecutter.serving == "fastapi" %}
+CLIENTS = 8
+LOAD_REQUESTS = 2_000  # from CLIENTS clients; a quarter as many from one
+{%- endif %}
 # Run in a fresh interpreter, as a user's command: prints the peak memory in KiB last.
 MEASURE = """
 import resource, sys
@@ -146,6 +162,13 @@ def main(rows: int) -> None:
         _, scoring = fresh(SCORING, module, str(root))
         scoring_seconds = float(scoring.stdout.split()[-1])
         metrics = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
+{%- if cookiecutter.serving == "fastapi" %}
+        record = json.loads((root / "models/candidate/training.json").read_text())["example"]
+        workers = os.cpu_count() or 1
+        with served(root, workers) as url:
+            alone = load(f"{url}/predict", record["features"][0], 1, LOAD_REQUESTS // 4)
+            together = load(f"{url}/predict", record["features"][0], CLIENTS, LOAD_REQUESTS)
+{%- endif %}
     rows_per_second = rows / scoring_seconds
     print(f"synthetic table: {rows:,} rows; holdout rmse {metrics['holdout']['rmse']:.3g}")
     print(f"{'measure':<34}{'value':>14}  target")
@@ -158,6 +181,16 @@ def main(rows: int) -> None:
     print(f"{'predict command, s':<34}{predict_seconds:>14.1f}")
     print(f"{'predict scoring, rows/s':<34}{rows_per_second:>14,.0f}  >= 200,000")
     print(f"{'predict peak memory, MiB':<34}{predict_memory:>14.0f}  < 1024")
+{%- if cookiecutter.serving == "fastapi" %}
+    for result in (alone, together):
+        name = f"serve, {result.clients} client{'s' if result.clients > 1 else ''}"
+        print(f"{name + ', requests/s':<34}{result.per_second:>14.0f}")
+        latency = f"{result.median_ms:.1f} / {result.percentile(0.99):.1f}"
+        print(f"{'  p50 / p99 latency, ms':<34}{latency:>14}")
+        print(f"{'  errors':<34}{result.errors:>14}  0")
+    ratio = together.per_second / alone.per_second
+    print(f"{f'serve, {CLIENTS} clients / 1':<34}{ratio:>14.2f}  >= 1.5 ({workers} workers)")
+{%- endif %}
 
 
 if __name__ == "__main__":

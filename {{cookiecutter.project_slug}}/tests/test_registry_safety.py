@@ -67,6 +67,8 @@ def run_writers(commands: list[list[str]], gate: Path) -> list[dict[str, Any]]:
     ]
     deadline = time.monotonic() + READY_SECONDS
     while len(list(gate.glob("ready-*"))) < len(writers) and time.monotonic() < deadline:
+        if any(writer.poll() is not None for writer in writers):
+            break  # one failed before the start: its error is reported below
         time.sleep(0.01)
     (gate / "go").touch()
     outcomes = []

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,7 @@ from {{ cookiecutter.module_name }}.serving.scoring import (
     UnscorableRecords,
     scored,
 )
+from {{ cookiecutter.module_name }}.serving.smoke import call, wait_for_health
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
 
 from .conftest import sample_params, write_patients_csv, write_sample_files
@@ -265,6 +269,32 @@ def test_own_csv_gets_a_typed_api_for_every_column_kind(tmp_path: Path) -> None:
             refused = csv_client.post("/predict", json={**record, field: wrong})
             assert refused.status_code == 422, (field, wrong, refused.text)
             assert field in refused.json()["detail"][0]["loc"], refused.text
+
+
+def test_serve_with_two_workers_answers_as_recorded(tmp_path: Path) -> None:
+    """`serve --workers 2`: two processes, each loading the champion exported once."""
+    bundle = trained_project(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["serve", "--root", str(tmp_path), "--port", str(port), "--workers", "2"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "{{ cookiecutter.module_name }}", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for_health(url, 60)["model_version"] == bundle.version
+        for _ in range(6):
+            answer = call(f"{url}/predict", bundle.example["features"])
+            assert answer["predictions"] == pytest.approx(bundle.example["predictions"])
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"model version {bundle.version}" in output
+    assert "with 2 workers" in output
 
 
 def test_a_body_over_the_limit_gets_413_unread(client: TestClient, bundle: LoadedBundle) -> None:

@@ -370,18 +370,42 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes answering requests side by side")
+    ] = 1,
 ) -> None:
     """Serve the model over HTTP: the form at /, the API at /predict, docs at /docs."""
     # Imported here: the web stack is only needed by this command.
+    import os
+    import tempfile
+
     import uvicorn
 
+    from ..registry.backend import open_registry
+    from ..registry.bundle import export_bundle
     from ..serving.app import create_app
+    from ..serving.workers import BUNDLE_VARIABLE, FACTORY
 
-    with user_errors():
-        loaded = load_model(root, bundle)
-        service = create_app(loaded)
-    console().print(f"serving model version {loaded.version} on http://{host}:{port}/")
-    uvicorn.run(service, host=host, port=port, log_level="warning")
+    with tempfile.TemporaryDirectory() as scratch:
+        with user_errors():
+            if workers > 1 and bundle is None:
+                # Exported once, so that every worker process serves the same version.
+                bundle = Path(scratch) / "champion"
+                export_bundle(open_registry(ProjectPaths.at(root)), bundle)
+            loaded = load_model(root, bundle)
+            service = create_app(loaded)  # a broken template stops here, not in a worker
+        console().print(
+            f"serving model version {loaded.version} on http://{host}:{port}/"
+            + (f" with {workers} workers" if workers > 1 else "")
+        )
+        if workers == 1:
+            uvicorn.run(service, host=host, port=port, log_level="warning")
+            return
+        assert bundle is not None  # exported above
+        os.environ[BUNDLE_VARIABLE] = str(bundle.resolve())
+        uvicorn.run(
+            FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning"
+        )
 
 
 {% endif -%}
