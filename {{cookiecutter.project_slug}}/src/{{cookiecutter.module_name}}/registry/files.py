@@ -60,7 +60,8 @@ class FileRegistry:
         for path in self.directory.iterdir():
             if path.name in (self.INDEX_FILE, LOCK_FILE) or path.name in indexed:
                 continue
-            if path.is_dir() and re.fullmatch(r"\.staging-.*|v\d+", path.name):
+            # (.v<N>.partial: the staging folders of this template's earlier releases)
+            if path.is_dir() and re.fullmatch(r"\.staging-.*|v\d+|\.v\d+\.partial", path.name):
                 shutil.rmtree(path)
             elif path.name.startswith(f".{self.INDEX_FILE}.") and path.suffix == ".tmp":
                 path.unlink()
