@@ -14,16 +14,15 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent.parent
-# What the package's behaviour is made of: its code and its report templates.
-CODE_SUFFIXES = (".py", ".j2", ".html", ".md", ".yaml", ".json", ".po")
 
 
 def code_sha256(package: Path = PACKAGE) -> str:
-    """A hash of the package's source files by relative path and content: any edit,
-    committed or not, gives another value (a git commit would miss uncommitted edits)."""
+    """A hash of the package's Python files by relative path and content: any edit,
+    committed or not, gives another value (a git commit would miss uncommitted edits).
+    Report templates and message catalogues are left out: they shape no model."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in CODE_SUFFIXES and "__pycache__" not in path.parts:
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())

@@ -54,8 +54,7 @@ def library_mismatch(recorded: dict[str, str], where: str) -> str | None:
         if name in recorded and major_minor(recorded[name]) != major_minor(running[name]):
             return (
                 f"{where} was written with {name} {recorded[name]}, this environment has "
-                f"{running[name]}: install {name}=={major_minor(recorded[name])}.* (the "
-                "lockfile pins it) or retrain"
+                f"{running[name]}: install {name}=={major_minor(recorded[name])}.* or retrain"
             )
     return None
 
