@@ -156,6 +156,7 @@ def test_promote_and_rollback_wait_for_a_writer(
 ) -> None:
     evaluate_and_register(paths, train_ridge(paths, make_params, 300.0), LOOSE_RMSE, registry)
     evaluate_and_register(paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry)
+    released = tmp_path / "released"  # the holder's last act before letting go
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -165,17 +166,18 @@ def test_promote_and_rollback_wait_for_a_writer(
             "from pathlib import Path\n"
             "with one_writer(Path(sys.argv[1])):\n"
             "    print('held', flush=True)\n"
-            "    time.sleep(1.0)\n",
+            "    time.sleep(1.0)\n"
+            "    Path(sys.argv[2]).touch()\n",
             str(paths.registry),
+            str(released),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     assert holder.stdout is not None
     assert holder.stdout.readline() == "held\n"
-    started = time.monotonic()
     assert rollback(registry) == 1
-    assert time.monotonic() - started > 0.5  # it waited for the holder to let go
+    assert released.exists(), "rollback ran while another process held the lock"
     holder.wait(timeout=30)
     promote(registry, 2)
     assert champion_version(registry) == 2

@@ -47,7 +47,9 @@ def export_bundle(registry: ModelRegistry, out_dir: Path, version: int | None = 
     staging.mkdir(parents=True)
     try:
         registry.fetch(chosen, staging)
-        check_files(staging, entry.to_dict(), f"{registry.location} version {chosen}")
+        where = f"{registry.location} version {chosen}"
+        check_hash(staging / MODEL_FILE, entry.sha256, where)
+        verified_record(staging, entry.to_dict(), where)
     except PipelineError:
         shutil.rmtree(staging)  # the bundle exported before stays as it was
         raise
@@ -71,20 +73,24 @@ class LoadedBundle:
         return np.asarray(self.model.predict(features[self.schema.features]))
 
 
-def check_files(bundle_dir: Path, entry: dict[str, Any], where: str) -> None:
-    """The model file and its training record as registered; one line naming the file
-    that differs. (A version registered before training records were hashed has only
-    the model's hash, and a record that names another model is refused all the same.)"""
-    expected = {MODEL_FILE: entry["sha256"], TRAINING_FILE: entry.get("training_sha256")}
-    for name, digest in expected.items():
-        path = bundle_dir / name
-        if not path.is_file():
-            raise PipelineError(f"{path} is missing ({where})")
-        if digest is not None and sha256_file(path) != digest:
-            raise PipelineError(f"{path} does not match the hash recorded for {where}")
-    record = read_json(bundle_dir / TRAINING_FILE)
+def check_hash(path: Path, digest: str | None, where: str) -> None:
+    """The file as registered, or one line naming it. No digest: a version registered
+    before its training record was hashed."""
+    if not path.is_file():
+        raise PipelineError(f"{path} is missing ({where})")
+    if digest is not None and sha256_file(path) != digest:
+        raise PipelineError(f"{path} does not match the hash recorded for {where}")
+
+
+def verified_record(bundle_dir: Path, entry: dict[str, Any], where: str) -> dict[str, Any]:
+    """The training record the API's schema is built from, as registered and naming the
+    entry's model."""
+    path = bundle_dir / TRAINING_FILE
+    check_hash(path, entry.get("training_sha256"), where)
+    record = read_json(path)
     if not isinstance(record, dict) or record.get("sha256") != entry["sha256"]:
-        raise PipelineError(f"{bundle_dir / TRAINING_FILE} is not the record of {where}'s model")
+        raise PipelineError(f"{path} is not the record of {where}'s model")
+    return record
 
 
 def load_bundle(bundle_dir: Path) -> LoadedBundle:
@@ -95,8 +101,9 @@ def load_bundle(bundle_dir: Path) -> LoadedBundle:
         raise PipelineError(f"{entry_path} not found: export a model with `models export` first")
     entry: dict[str, Any] = read_json(entry_path)
     where = f"version {entry['version']} in {entry_path}"
-    check_files(bundle_dir, entry, where)
-    record: dict[str, Any] = read_json(bundle_dir / TRAINING_FILE)
+    # The model first: a swapped model file is the fault to name, not the record beside it.
+    check_hash(bundle_dir / MODEL_FILE, entry["sha256"], where)
+    record = verified_record(bundle_dir, entry, where)
     mismatch = library_mismatch(record.get("libraries", {}), f"model version {entry['version']}")
     if mismatch:
         raise PipelineError(mismatch)

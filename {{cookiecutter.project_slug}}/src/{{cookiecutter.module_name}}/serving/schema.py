@@ -6,8 +6,8 @@ wrong types, NaN or infinity, and categories the model never saw are all rejecte
 422 naming the field. Types are strict: a number is a JSON number (not "50", not true),
 a boolean is true/false, a date is text; nothing is converted on the client's behalf.
 `null` is accepted for every feature: the model imputes it, as it did for missing
-values in training. A boolean column takes JSON true/false. Dates are
-ISO 8601 text ("2024-01-31"); any date is accepted, seen in training or not. A
+values in training. Dates are ISO 8601 text ("2024-01-31"); any date is accepted,
+seen in training or not. A
 categorical feature with more training values than core/dataset.py's
 MAX_LISTED_CATEGORIES takes any text, and a value the model never saw counts as a rare
 one (see stages/preprocess.py).

@@ -76,7 +76,7 @@ def load_source(source: str, root: Path) -> pd.DataFrame:
     if frame.empty:
         raise PipelineError(f"{path} has no data rows")
     frame.columns = [str(column).strip() for column in frame.columns]
-    refuse_repeated_columns(list(frame.columns), path)  # " age" and "age", or Parquet's
+    refuse_repeated_columns(list(frame.columns), path)  # Parquet keeps repeated names
     return frame
 
 

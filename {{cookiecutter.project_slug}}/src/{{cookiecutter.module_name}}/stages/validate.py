@@ -99,17 +99,21 @@ def repeated_column(names: list[str], where: str) -> str | None:
     return None
 
 
+def first_row(reader: Iterator[list[str]]) -> list[str]:
+    """A CSV file's header, each name stripped as prepare strips it."""
+    return [name.strip() for name in next(reader, [])]
+
+
 def csv_header(path: Path) -> list[str]:
-    """The first row of a CSV file, each name stripped as prepare strips it."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [name.strip() for name in next(csv.reader(handle), [])]
+        return first_row(csv.reader(handle))
 
 
 def csv_header_and_target(path: Path, target: str) -> tuple[list[str], list[str]]:
     """The header of a CSV file and the first non-empty values of its target column."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
+        header = first_row(reader)
         if target not in header:
             return header, []
         column = header.index(target)
