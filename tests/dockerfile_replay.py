@@ -17,9 +17,11 @@ import shlex
 import shutil
 import subprocess
 import time
+import tomllib
 from pathlib import Path
 
 from dockerfile_parse import DockerfileParser
+from packaging.utils import canonicalize_name
 
 from .shell import sh, system_python
 
@@ -31,13 +33,28 @@ IMAGE_PIP = "python -m pip install --no-cache-dir"
 
 
 def copy_into(context: Path, sources: list[str], destination: Path) -> None:
-    for source in sources:
-        origin = context / source
+    """COPY's rules: a source may be a pattern, which may match nothing as long as some
+    source of the instruction matches."""
+    matches = [origin for source in sources for origin in sorted(context.glob(source))]
+    assert matches, f"COPY {sources}: nothing in the build context matches"
+    for origin in matches:
         if origin.is_dir():
             shutil.copytree(origin, destination, dirs_exist_ok=True)
         else:
             destination.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, destination / origin.name)
+
+
+def assert_installed_as_locked(lock: Path, python: Path, uv: str, env: dict[str, str]) -> None:
+    """Every package the bundle's pylock.toml pins is installed at that version."""
+    packages = tomllib.loads(lock.read_text(encoding="utf-8"))["packages"]
+    pinned = {canonicalize_name(package["name"]): package["version"] for package in packages}
+    frozen = sh(lock.parent, uv, "pip", "freeze", "--python", str(python), env=env)
+    pairs = (line.partition("==") for line in frozen.splitlines())
+    installed = {canonicalize_name(name): version for name, _, version in pairs}
+    differ = {name: (version, installed.get(name)) for name, version in pinned.items()
+              if installed.get(name) != version}  # fmt: skip
+    assert not differ, f"not installed as {lock} pins (locked, installed): {differ}"
 
 
 def replay_dockerfile(
@@ -83,6 +100,9 @@ def replay_dockerfile(
             healthcheck = json.loads(value.split("CMD", 1)[1])
         elif kind == "CMD":
             command = json.loads(value)
+    lock = project / args["MODEL_BUNDLE"] / "pylock.toml"
+    if lock.is_file():  # nox -s deploy exported the project's lock with the bundle
+        assert_installed_as_locked(lock, base / "bin" / "python", uv, env)
     assert healthcheck, "no HEALTHCHECK"
     assert command, "no CMD"
 

@@ -36,9 +36,10 @@ def test_dockerfile_layers_user_and_health_check(dockerfile: Path) -> None:
         if step["instruction"] != "COMMENT"
     ]
     kinds = [kind for kind, _ in steps]
-    # Dependencies install from pyproject.toml alone, before the source is copied in.
+    # Dependencies install from pyproject.toml and the bundle's lock file alone, before
+    # the source is copied in.
     first_copy = kinds.index("COPY")
-    assert steps[first_copy][1] == "pyproject.toml ./"
+    assert steps[first_copy][1] == "pyproject.toml ${MODEL_BUNDLE}/pylock.toml* ./"
     source_copy = next(i for i, (kind, value) in enumerate(steps) if value.startswith("src/"))
     assert any(
         kind == "RUN" and "pip install" in value for kind, value in steps[first_copy:source_copy]

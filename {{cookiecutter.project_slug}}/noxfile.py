@@ -6,21 +6,24 @@
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
-{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" or cookiecutter.compute == "azureml" %}
 {% if cookiecutter.ci != "none" %}
 import json
 {%- endif %}
+{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" or cookiecutter.compute == "azureml" %}
 import os
-{%- if cookiecutter.serving == "fastapi" %}
+{%- endif %}
+{%- if cookiecutter.serving == "fastapi" or cookiecutter.package_manager == "pip" %}
 import shutil
+{%- endif %}
+{%- if cookiecutter.serving == "fastapi" %}
 import subprocess
 {%- endif %}
 {%- if moves_registry %}
 import tarfile
 {%- endif %}
-{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" %}
 from pathlib import Path
-{%- endif %}
+{%- if cookiecutter.ci == "azure-devops" and cookiecutter.compute != "azureml" %}
+from typing import Any
 {%- endif %}
 
 import nox
@@ -29,6 +32,12 @@ nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+{%- if cookiecutter.package_manager == "uv" %}
+LOCK = Path("uv.lock")  # written by `uv sync`; commit it
+{%- else %}
+LOCK = Path("pylock.toml")  # `nox -s lock`: the dependencies, for the image and pipeline
+DEV_LOCK = Path("pylock.dev.toml")  # the same plus the dev group, for lint and tests
+{%- endif %}
 {%- if cookiecutter.serving == "fastapi" %}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 {%- endif %}
@@ -43,7 +52,28 @@ PACKAGE = "model-registry"
 
 
 def install(session: nox.Session, *groups: str) -> None:
-    """The project in editable mode plus the named dependency groups."""
+    """The project in editable mode plus the named dependency groups: the exact versions
+    of the lock file when the project has one, else pyproject.toml's ranges."""
+{%- if cookiecutter.package_manager == "uv" %}
+    if LOCK.is_file():
+        # --locked: a uv.lock older than pyproject.toml fails here instead of drifting.
+        selected = [f"--group={group}" for group in groups]
+        session.run_install(
+            "uv", "sync", "--locked", "--no-default-groups", *selected,
+            f"--python={session.virtualenv.location}",
+            env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+            external=True,
+        )  # fmt: skip
+        return
+{%- else %}
+    lock = DEV_LOCK if groups else LOCK  # the dev lock holds every group's tools
+    if lock.is_file():
+        if session.venv_backend != "uv":
+            session.install("pip>=26.1")  # the first pip that reads pylock.toml
+        session.install("--requirement", str(lock))
+        session.install("--no-deps", "-e", ".")
+        return
+{%- endif %}
     requirements = [
         req for group in groups for req in nox.project.dependency_groups(PYPROJECT, group)
     ]
@@ -87,6 +117,20 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench.py", *session.posargs)
 
 
+{% if cookiecutter.package_manager == "pip" -%}
+@nox.session(default=False)
+def lock(session: nox.Session) -> None:
+    """Write pylock.toml (the dependencies) and pylock.dev.toml (plus the dev group) with
+    the exact version and hashes of every package; commit both. pip locks for the
+    platform and Python it runs on: run it where CI and the image run (Linux, Python 3.11)."""
+    session.install("pip>=26.1")
+    dependencies = PYPROJECT["project"]["dependencies"]
+    development = nox.project.dependency_groups(PYPROJECT, "dev")
+    for lock, requirements in ((LOCK, dependencies), (DEV_LOCK, [*dependencies, *development])):
+        session.run("python", "-m", "pip", "lock", "--quiet", *requirements, f"--output={lock}")
+
+
+{% endif -%}
 @nox.session(default=False)
 def pipeline(session: nox.Session) -> None:
     """Every stage in order, in a fresh environment: prepare ... register."""
@@ -126,7 +170,25 @@ def deploy(session: nox.Session) -> None:
     target = f"deploy/{environment}"
     chosen = [] if version == "champion" else ["--version", version]
     session.run(CLI, "models", "export", target, *chosen)
+    bundle_lock(session, Path(target))
     session.run(CLI, "models", "smoke", target)
+
+
+def bundle_lock(session: nox.Session, bundle: Path) -> None:
+    """The exact versions of the dependencies, beside the model as pylock.toml: the image
+    installs these, so it serves with the libraries the project was tested with."""
+    if not LOCK.is_file():
+        session.warn(f"no {LOCK}: the bundle's environment is pyproject.toml's ranges")
+        return
+{%- if cookiecutter.package_manager == "uv" %}
+    session.run(
+        "uv", "export", "--locked", "--format", "pylock.toml", "--no-default-groups",
+        "--no-emit-project", "--quiet", "--output-file", str(bundle / "pylock.toml"),
+        external=True,
+    )  # fmt: skip
+{%- else %}
+    shutil.copy2(LOCK, bundle / "pylock.toml")
+{%- endif %}
 {%- if cookiecutter.compute == "azureml" %}
 
 
@@ -354,6 +416,41 @@ def publish_registry(session: nox.Session) -> None:
         api("releases"), external=True,
     )  # fmt: skip
 {%- elif cookiecutter.ci == "azure-devops" %}
+{%- if cookiecutter.compute != "azureml" %}
+
+
+def azure_devops(session: nox.Session, path: str) -> dict[str, Any]:
+    """GET from this project's REST API with the pipeline's own token."""
+    separator = "&" if "?" in path else "?"
+    project = f"{os.environ['SYSTEM_COLLECTIONURI']}{os.environ['SYSTEM_TEAMPROJECTID']}"
+    body = session.run(
+        "curl", "--silent", "--show-error", "--fail",
+        "--header", f"Authorization: Bearer {os.environ['SYSTEM_ACCESSTOKEN']}",
+        f"{project}/_apis/{path}{separator}api-version=7.1", silent=True, external=True,
+    )  # fmt: skip
+    answer: dict[str, Any] = json.loads(str(body))
+    return answer
+
+
+@nox.session(default=False, venv_backend="none")
+def previous_registry(session: nox.Session) -> None:
+    """Set the pipeline variable registryRun to the newest successful train run on main
+    (whose `registry` artifact the next step restores), or to `none` before the first."""
+    query = (
+        f"build/builds?definitions={os.environ['SYSTEM_DEFINITIONID']}"
+        "&branchName=refs/heads/main&resultFilter=succeeded,partiallySucceeded"
+        "&queryOrder=finishTimeDescending&$top=1"
+    )
+    runs = azure_devops(session, query)["value"]
+    run = str(runs[0]["id"]) if runs else "none"
+    if runs:
+        artifacts = azure_devops(session, f"build/builds/{run}/artifacts")["value"]
+        if "registry" not in {artifact["name"] for artifact in artifacts}:
+            session.error(f"run {run} succeeded without publishing the registry artifact")
+    else:
+        session.log("no earlier successful run: starting with an empty registry")
+    print(f"##vso[task.setvariable variable=registryRun]{run}")
+{%- endif %}
 
 
 @nox.session(default=False, venv_backend="none")
