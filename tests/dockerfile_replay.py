@@ -21,6 +21,7 @@ import tomllib
 from pathlib import Path
 
 from dockerfile_parse import DockerfileParser
+from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
 from .shell import sh, system_python
@@ -46,9 +47,14 @@ def copy_into(context: Path, sources: list[str], destination: Path) -> None:
 
 
 def assert_installed_as_locked(lock: Path, python: Path, uv: str, env: dict[str, str]) -> None:
-    """Every package the bundle's pylock.toml pins is installed at that version."""
+    """Every package the bundle's pylock.toml pins for this platform and Python (its
+    `marker`: uv's lock holds every platform's) is installed at that version."""
     packages = tomllib.loads(lock.read_text(encoding="utf-8"))["packages"]
-    pinned = {canonicalize_name(package["name"]): package["version"] for package in packages}
+    pinned = {
+        canonicalize_name(package["name"]): package["version"]
+        for package in packages
+        if Marker(package.get("marker", "python_version >= '3'")).evaluate()
+    }
     frozen = sh(lock.parent, uv, "pip", "freeze", "--python", str(python), env=env)
     pairs = (line.partition("==") for line in frozen.splitlines())
     installed = {canonicalize_name(name): version for name, _, version in pairs}

@@ -138,10 +138,11 @@ def spread_values(variants: list[dict[str, str]]) -> list[dict[str, str]]:
 
 # Seconds a variant takes here, in parts, fitted to the variants session's table of
 # commands: install, lint and the generated suite; the notebooks; MLflow (mypy checking
-# its packages, its store in the suite); the Azure ML tests; pip itself (a fresh venv and
-# pip copying every wheel); the default variant's extra steps (its own data, the nox
-# sessions, deploy, the Dockerfile, planted defects).
-SECONDS = {"base": 120, "notebooks": 40, "mlflow": 85, "azureml": 60, "pip": 60, "default": 180}
+# its packages, its store in the suite); the Azure ML tests; pip itself (a fresh venv,
+# pip copying every wheel, `nox -s lock` and installing from the locks); the default
+# variant's extra steps (its own data, the nox sessions, deploy, the Dockerfile, planted
+# defects).
+SECONDS = {"base": 100, "notebooks": 35, "mlflow": 110, "azureml": 80, "pip": 100, "default": 150}
 
 
 def estimated_seconds(variant: dict[str, str], pip_itself: bool = False) -> int:

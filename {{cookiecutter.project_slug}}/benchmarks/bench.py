@@ -7,6 +7,8 @@ runs in a fresh interpreter, as a user's command would:
 - `run` (every stage, each one's seconds below it) against fitting the same scikit-learn
   Pipeline on the same rows alone, both as whole processes (start-up, imports and reading
   the file included): the pipeline's overhead as a ratio;
+- `prepare` alone: its peak memory against the estimate it states before reading a
+  large file (stages/source_size.py);
 - `predict` of the whole table: the command's time (start-up and loading the model
   included) and peak memory, and the rows per second of scoring itself (read, check,
   predict, write), which is what grows with the file.
@@ -54,6 +56,13 @@ except SystemExit as stop:
     if stop.code:
         raise
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+# What prepare states before reading a large file: the peak memory it expects, in bytes.
+ESTIMATE = """
+import sys
+from pathlib import Path
+from {module}.stages.source_size import csv_size
+print(csv_size(Path(sys.argv[1])).peak_bytes)
 """
 # The same Pipeline `train` builds, fitted once on every row, in a fresh interpreter too:
 # start-up, imports and reading the file included, as they are in `run`.
@@ -153,6 +162,9 @@ def main(rows: int) -> None:
     module = module_name()
     with tempfile.TemporaryDirectory() as folder:
         root = scratch_project(Path(folder), rows)
+        _, prepare_memory, _ = measured(module, "prepare", "--root", str(root))
+        _, estimate = fresh(ESTIMATE, module, str(root / "table.csv"))
+        estimated_memory = int(estimate.stdout.split()[-1]) / 2**20
         run_seconds, run_memory, run_output = measured(module, "run", "--root", str(root))
         fit_seconds, _ = fresh(BARE_FIT, module, str(root))
         scored = root / "scored.csv"
@@ -175,6 +187,9 @@ def main(rows: int) -> None:
     print(f"{'run (every stage), s':<34}{run_seconds:>14.1f}")
     for stage, seconds in STAGE_LINE.findall(run_output):
         print(f"{'  ' + stage + ', s':<34}{float(seconds):>14.1f}")
+    print(f"{'prepare peak memory, MiB':<34}{prepare_memory:>14.0f}")
+    print(f"{'  estimated before reading, MiB':<34}{estimated_memory:>14.0f}")
+    print(f"{'  estimate / peak':<34}{estimated_memory / prepare_memory:>14.2f}  1 to 1.5")
     print(f"{'bare Pipeline fit, s':<34}{fit_seconds:>14.1f}")
     print(f"{'run / bare fit':<34}{run_seconds / fit_seconds:>14.2f}  <= 2")
     print(f"{'run peak memory, MiB':<34}{run_memory:>14.0f}")

@@ -22,6 +22,7 @@ from {{ cookiecutter.module_name }}.azureml.rollout import (
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.cli.azureml import model_version
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.feedback import QUIET
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import export_bundle
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
@@ -90,7 +91,7 @@ def bundle(make_project: ProjectFactory) -> Path:
     """One champion exported for the module: the rollout tests only read it."""
     paths = make_project()
     for stage_ in STAGES:
-        stage_.run(paths)
+        stage_.run(paths, QUIET)
     target = paths.root / "deploy" / "azureml"
     export_bundle(open_registry(paths), target)
     return target

@@ -194,6 +194,17 @@ def test_bad_data_fails_in_one_line_and_keeps_artifacts(paths: ProjectPaths) -> 
     assert (paths.reports / "metrics.json").read_text() == metrics_before
 
 
+def test_a_path_the_filesystem_refuses_fails_in_one_line(paths: ProjectPaths) -> None:
+    assert run_cli(paths, "prepare")[0] == 0
+    paths.reports.mkdir(parents=True, exist_ok=True)
+    (paths.reports / "figures").write_text("a file where the figures folder belongs")
+    code, output = run_cli(paths, "analyze")
+    assert code == 1
+    assert output.startswith("error: "), output
+    assert "figures" in output, output
+    assert len(output.strip().splitlines()) == 1, output
+
+
 def test_stage_out_of_order_says_what_to_run(paths: ProjectPaths) -> None:
     code, output = run_cli(paths, "train")
     assert code == 1

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.feedback import QUIET
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
@@ -56,7 +57,7 @@ def trained_on_patients(paths: ProjectPaths, task: str) -> LoadedBundle:
     paths.params.write_text(yaml.safe_dump(params))
     paths.business_goal.write_text(GOALS[task])
     for stage in STAGES:
-        stage.run(paths)
+        stage.run(paths, QUIET)
     return load_champion_bundle(open_registry(paths))
 
 

@@ -13,6 +13,9 @@ import signal
 import subprocess
 import sys
 import time
+{%- if cookiecutter.tracking == "local" %}
+from collections.abc import Callable
+{%- endif %}
 from pathlib import Path
 {%- if cookiecutter.tracking == "local" %}
 from types import FrameType
@@ -223,17 +226,15 @@ class KilledAt:
         return self.count
 
 
-def register_in_child(paths: ProjectPaths, kill_at_line: int) -> int:
-    """Register in a forked process killed at `kill_at_line` (0: never); its status."""
+def in_child(work: Callable[[], object], kill_at_line: int) -> int:
+    """Run `work` in a forked process killed at `kill_at_line` (0: never); its status."""
     child = os.fork()
-    if child == 0:  # the child: register, then leave without pytest's cleanup
+    if child == 0:  # the child: work, then leave without pytest's cleanup
         code = 1
         try:
             if kill_at_line:
                 sys.settrace(KilledAt(kill_at_line))
-            register(
-                paths.candidate, paths.reports / "metrics.json", open_registry(paths), paths.root
-            )
+            work()
             code = 0
         finally:
             os._exit(code)
@@ -241,15 +242,30 @@ def register_in_child(paths: ProjectPaths, kill_at_line: int) -> int:
     return status
 
 
-def lines_to_register(paths: ProjectPaths) -> int:
-    """How many lines of the package one registration executes."""
+def lines_run(work: Callable[[], object]) -> int:
+    """How many lines of the package `work` executes."""
     counter = KilledAt(-1)
     sys.settrace(counter)
     try:
-        register(paths.candidate, paths.reports / "metrics.json", open_registry(paths), paths.root)
+        work()
     finally:
         sys.settrace(None)
     return -1 - counter.remaining
+
+
+def registering(paths: ProjectPaths) -> Callable[[], object]:
+    return lambda: register(
+        paths.candidate, paths.reports / "metrics.json", open_registry(paths), paths.root
+    )
+
+
+def promoting(paths: ProjectPaths, version: int) -> Callable[[], object]:
+    return lambda: promote(open_registry(paths), version)
+
+
+def assert_killed(status: int, line: int) -> None:
+    assert os.WIFSIGNALED(status), line
+    assert os.WTERMSIG(status) == signal.SIGKILL, line
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked process")
@@ -263,14 +279,12 @@ def test_a_writer_killed_anywhere_leaves_a_whole_registry(
     shutil.copytree(paths.root, before)
     trial = ProjectPaths.at(tmp_path / "count")
     shutil.copytree(before, trial.root)
-    total = lines_to_register(trial)
+    total = lines_run(registering(trial))
 
     for line in sorted(random.Random(0).sample(range(1, total), min(20, total - 1))):
         shutil.rmtree(trial.root)
         shutil.copytree(before, trial.root)
-        status = register_in_child(trial, line)
-        assert os.WIFSIGNALED(status), line
-        assert os.WTERMSIG(status) == signal.SIGKILL, line
+        assert_killed(in_child(registering(trial), line), line)
         killed = open_registry(trial)
         # Readable, and either as it was or holding the new version whole as champion.
         versions = assert_whole(killed)
@@ -278,7 +292,7 @@ def test_a_writer_killed_anywhere_leaves_a_whole_registry(
         if versions == [1, 2]:
             killed.load(2)  # its file matches its hash
         # The next run completes the work, and never stores the model twice.
-        assert os.WEXITSTATUS(register_in_child(trial, 0)) == 0
+        assert os.WEXITSTATUS(in_child(registering(trial), 0)) == 0
         after = open_registry(trial)
         assert (assert_whole(after), champion_version(after)) == ([1, 2], 2), line
         # What the killed writer left (staging or unindexed folders) is gone.
@@ -289,6 +303,29 @@ def test_a_writer_killed_anywhere_leaves_a_whole_registry(
             "v2",
         ], line
         assert read_json(trial.registry / "registry.json")["aliases"] == {"champion": 2}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="kills a forked process")
+def test_a_promotion_killed_anywhere_leaves_one_champion(
+    paths: ProjectPaths, make_params: ParamsFactory, registry: ModelRegistry, tmp_path: Path
+) -> None:
+    evaluate_and_register(paths, train_ridge(paths, make_params, 300.0), LOOSE_RMSE, registry)
+    evaluate_and_register(paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry)
+    before = tmp_path / "before"
+    shutil.copytree(paths.root, before)
+    trial = ProjectPaths.at(tmp_path / "count")
+    shutil.copytree(before, trial.root)
+    total = lines_run(promoting(trial, 1))
+
+    for line in sorted(random.Random(1).sample(range(1, total), min(10, total - 1))):
+        shutil.rmtree(trial.root)
+        shutil.copytree(before, trial.root)
+        assert_killed(in_child(promoting(trial, 1), line), line)
+        killed = open_registry(trial)
+        assert assert_whole(killed) == [1, 2], line
+        assert champion_version(killed) in (1, 2), line  # as it was, or promoted
+        assert os.WEXITSTATUS(in_child(promoting(trial, 1), 0)) == 0
+        assert champion_version(open_registry(trial)) == 1, line
 {%- else %}
 
 

@@ -23,6 +23,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.core.result import Err
 
 from {{ cookiecutter.module_name }}.core.dataset import records_frame
+from {{ cookiecutter.module_name }}.core.feedback import QUIET
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import LANGUAGE, text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
@@ -59,7 +60,7 @@ def trained_project(
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("MLFLOW_TRACKING_URI", raising=False)
         for stage in STAGES:
-            stage.run(paths)
+            stage.run(paths, QUIET)
         return load_champion_bundle(open_registry(paths))
 
 

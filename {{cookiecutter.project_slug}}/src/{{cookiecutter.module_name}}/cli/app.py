@@ -22,6 +22,8 @@ from .models import models_app
 from .support import HELP_MARKUP, Root, console, user_errors
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from ..core.config import HyperParameter
     from ..registry.bundle import LoadedBundle
     from ..stages.pipeline import Stage
@@ -88,10 +90,14 @@ def load_model(root: Path, bundle: Path | None) -> LoadedBundle:
     return load_champion_bundle(open_registry(ProjectPaths.at(root)))
 
 
-def run_stage(stage: Stage, paths: ProjectPaths) -> None:
+def run_stage(stage: Stage, paths: ProjectPaths, shown_in: Progress | None = None) -> None:
+    """Run the stage and print its summary; a large file's reading shows its bar in
+    `shown_in`, the pipeline's display in `run`."""
+    from .feedback import ConsoleFeedback
+
     with user_errors():
         started = time.perf_counter()
-        summary = stage.run(paths)
+        summary = stage.run(paths, ConsoleFeedback(shown_in))
     # One line per stage however narrow the terminal or log: scripts read these lines.
     console().print(
         f"{stage.name}: {summary} ({time.perf_counter() - started:.1f}s)",
@@ -172,7 +178,7 @@ def train(
     from ..stages.pipeline import Stage, run_train
 
     overrides = parse_hyperparameters(hyperparameters or [])
-    stage = Stage("train", lambda paths: run_train(paths, hyperparameters=overrides))
+    stage = Stage("train", lambda paths, feedback: run_train(paths, feedback, overrides))
     run_stage(stage, resolve_paths(root, params, data_dir, model_dir))
 
 
@@ -339,25 +345,17 @@ def check(root: Root = Path(), params: Params = None) -> None:
 @app.command()
 def run(root: Root = Path(), params: Params = None) -> None:
     """Check the project, then run every stage in order, showing progress."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from ..stages.pipeline import STAGES
+    from .feedback import progress_display
 
     paths = resolve_paths(root, params)
     if report_problems(paths):
         raise typer.Exit(1)
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console(), transient=True) as progress:
+    with progress_display() as progress:
         task = progress.add_task("pipeline", total=len(STAGES))
         for stage in STAGES:
             progress.update(task, description=stage.name)
-            run_stage(stage, paths)
+            run_stage(stage, paths, shown_in=progress)
             progress.advance(task)
 
 

@@ -33,9 +33,11 @@ Root = Annotated[Path, typer.Option("--root", help="Project root: where params.y
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a PipelineError as one line and exit 1; real bugs keep their traceback."""
+    """Print a PipelineError, or the filesystem refusing a path (not writable, a file
+    where a folder should be, a full disk), as one line and exit 1; real bugs keep
+    their traceback."""
     try:
         yield
-    except PipelineError as error:
+    except (PipelineError, OSError) as error:
         console().print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import mlflow.artifacts
-from mlflow.exceptions import MlflowException
 
 from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, load_verified_model
 from ..core.paths import ProjectPaths
 from .base import CHAMPION, ModelVersion, get_version
 from .locking import one_writer
+from .mlflow_errors import mlflow_operation
 from .mlflow_tracking import EXPERIMENT, SHA_TAG, Tracking, connect, find_run
 
 if TYPE_CHECKING:  # `models list` and `show` read tags without loading scikit-learn
@@ -56,6 +56,7 @@ class MlflowRegistry:
             self._complete_pending_promotions()
             yield
 
+    @mlflow_operation("completing an interrupted promotion")
     def _complete_pending_promotions(self) -> None:
         """Make champion each version a killed writer created but did not promote."""
         if not self._exists():
@@ -73,6 +74,7 @@ class MlflowRegistry:
             self._known_to_exist = bool(found)
         return self._known_to_exist
 
+    @mlflow_operation("reading the model versions")
     def versions(self) -> list[ModelVersion]:
         if not self._exists():
             return []
@@ -89,6 +91,7 @@ class MlflowRegistry:
             key=lambda entry: entry.version,
         )
 
+    @mlflow_operation("reading the champion history")
     def champion_history(self) -> list[int]:
         if not self._exists():
             return []
@@ -96,6 +99,7 @@ class MlflowRegistry:
         history: list[int] = json.loads(tags.get(HISTORY_TAG, "[]"))
         return history
 
+    @mlflow_operation("moving the champion alias")
     def set_champion_history(self, history: list[int]) -> None:
         self.client.set_registered_model_tag(REGISTERED_MODEL, HISTORY_TAG, json.dumps(history))
         if history:
@@ -103,6 +107,7 @@ class MlflowRegistry:
         else:
             self.client.delete_registered_model_alias(REGISTERED_MODEL, CHAMPION)
 
+    @mlflow_operation("downloading a model version")
     def fetch(self, version: int, destination: Path) -> None:
         get_version(self, version)
         source = self.client.get_model_version(REGISTERED_MODEL, str(version)).source
@@ -111,7 +116,7 @@ class MlflowRegistry:
                 local = mlflow.artifacts.download_artifacts(
                     artifact_uri=source, dst_path=scratch, tracking_uri=self.tracking.uri
                 )
-            except (MlflowException, OSError) as exc:
+            except OSError as exc:  # the store's artifact folder, moved or unreadable
                 raise PipelineError(f"{self.location}: version {version}: {exc}") from exc
             shutil.copytree(local, destination, dirs_exist_ok=True)
 
@@ -129,6 +134,7 @@ class MlflowRegistry:
             self.set_champion_history([*history, version])
         self.client.delete_model_version_tag(REGISTERED_MODEL, str(version), PENDING_TAG)
 
+    @mlflow_operation("registering a model version", repeatable=False)
     def add_champion(self, files: list[Path], sha256: str, lineage: dict[str, Any]) -> ModelVersion:
         # The run evaluate logged for this model file; a bare run if tracking was skipped.
         run = find_run(self.tracking, sha256) or self.client.create_run(

@@ -21,6 +21,7 @@ from mlflow.entities import Metric, Param, Run
 from mlflow.exceptions import MlflowException
 
 from ..core.paths import ProjectPaths
+from .mlflow_errors import mlflow_operation
 
 EXPERIMENT = "{{ cookiecutter.project_slug }}"
 SHA_TAG = "model_sha256"
@@ -41,6 +42,7 @@ class Tracking:
     uri: str
 
 
+@mlflow_operation("connecting to the tracking store")
 def connect(paths: ProjectPaths) -> Tracking:
     """The tracking server from MLFLOW_TRACKING_URI, or the project's SQLite file."""
     # Creating a database logs a dozen INFO lines of schema migrations, and loading the
@@ -48,6 +50,12 @@ def connect(paths: ProjectPaths) -> Tracking:
     for name in ("alembic", "mlflow.store.db.utils"):
         logging.getLogger(name).setLevel(logging.WARNING)
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    # MLflow retries each HTTP request 7 times over about four minutes; a command should
+    # answer sooner (mlflow_errors retries whole operations too). Set these to choose
+    # otherwise, e.g. for a server that rate-limits for minutes.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
     uri = os.environ.get("MLFLOW_TRACKING_URI", "")
     artifact_location = None
     if not uri:
@@ -119,6 +127,7 @@ def log_numbers(
         )
 
 
+@mlflow_operation("logging the evaluation run", repeatable=False)
 def log_evaluation(
     tracking: Tracking,
     metrics: dict[str, Any],
@@ -152,6 +161,7 @@ def log_evaluation(
 
 
 {% if cookiecutter.compute == "azureml" -%}
+@mlflow_operation("logging to the Azure ML job run", repeatable=False)
 def log_to_job_run(metrics: dict[str, float]) -> str | None:
     """Log to the run of the job this process is (Azure ML sets MLFLOW_RUN_ID and the
     tracking URI for every job); returns the run id, or None outside such a job."""
@@ -163,6 +173,7 @@ def log_to_job_run(metrics: dict[str, float]) -> str | None:
 
 
 {% endif -%}
+@mlflow_operation("finding the evaluation run")
 def find_run(tracking: Tracking, sha256: str) -> Run | None:
     """The latest run that evaluated the model file with this hash."""
     runs = tracking.client.search_runs(

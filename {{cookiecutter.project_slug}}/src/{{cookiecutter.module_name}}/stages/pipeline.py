@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..core.config import HyperParameter, load_params, with_overrides
+from ..core.feedback import QUIET, Feedback
 from ..core.paths import ProjectPaths
 
 # Each run_<stage> imports its stage when it runs: `prepare` loads neither MLflow nor
@@ -15,18 +16,18 @@ from ..core.paths import ProjectPaths
 @dataclass(frozen=True)
 class Stage:
     name: str
-    run: Callable[[ProjectPaths], str]  # returns a one-line summary
+    run: Callable[[ProjectPaths, Feedback], str]  # returns a one-line summary
 
 
-def run_prepare(paths: ProjectPaths) -> str:
+def run_prepare(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from .prepare import prepare
 
     params = with_overrides(load_params(paths.params), source=paths.source)
-    prepared = prepare(params, paths.root, paths.interim)
+    prepared = prepare(params, paths.root, paths.interim, feedback)
     return f"{len(prepared.train)} train / {len(prepared.holdout)} holdout rows"
 
 
-def run_analyze(paths: ProjectPaths) -> str:
+def run_analyze(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from ..core.dataset import load_prepared
     from .analyze import REPORT_FILE as ANALYSIS_REPORT
     from .analyze import analyze
@@ -35,7 +36,7 @@ def run_analyze(paths: ProjectPaths) -> str:
     return f"{summary.rows} rows, {summary.columns} features -> docs/{ANALYSIS_REPORT}"
 
 
-def run_preprocess(paths: ProjectPaths) -> str:
+def run_preprocess(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from ..core.dataset import TRAIN_FILE, load_prepared
     from .preprocess import preprocess
 
@@ -45,7 +46,11 @@ def run_preprocess(paths: ProjectPaths) -> str:
     return f"{transformed.shape[1] - 1} model inputs"
 
 
-def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | None = None) -> str:
+def run_train(
+    paths: ProjectPaths,
+    feedback: Feedback = QUIET,
+    hyperparameters: dict[str, HyperParameter] | None = None,
+) -> str:
     from ..core.dataset import TRAIN_FILE, load_prepared
 {%- if cookiecutter.compute == "azureml" %}
     from ..registry.mlflow_tracking import log_to_job_run, training_metrics
@@ -66,7 +71,7 @@ def run_train(paths: ProjectPaths, hyperparameters: dict[str, HyperParameter] | 
     return f"{params.model.name}: CV {first} {trained.cv[first]['mean']:.4g}"
 
 
-def run_evaluate(paths: ProjectPaths) -> str:
+def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
 {%- if cookiecutter.tracking == "mlflow" %}
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
@@ -115,7 +120,7 @@ def run_evaluate(paths: ProjectPaths) -> str:
 {%- endif %}
 
 
-def run_register(paths: ProjectPaths) -> str:
+def run_register(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     import dataclasses
 
     from ..core.artifacts import write_json
@@ -141,7 +146,7 @@ STAGES = (
 )
 
 
-def run_all(paths: ProjectPaths) -> Iterator[tuple[Stage, str]]:
+def run_all(paths: ProjectPaths, feedback: Feedback = QUIET) -> Iterator[tuple[Stage, str]]:
     """Run each stage in order, yielding its summary so callers can show progress."""
     for stage in STAGES:
-        yield stage, stage.run(paths)
+        yield stage, stage.run(paths, feedback)

@@ -14,7 +14,9 @@ import pandas as pd
 from ..core.config import SAMPLE_SOURCE, DataParams, Params
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
+from ..core.feedback import QUIET, Feedback
 from ..core.transformers import parse_dates
+from .source_size import large_source_size
 from .splitting import split_rows
 from .validate import csv_header, repeated_column
 
@@ -42,8 +44,9 @@ NEAR_UNIQUE_SHARE = 0.95  # text with this share of distinct values is not a cat
 COLUMN_KINDS = (*FEATURE_KINDS, "identifiers")  # the data.* lists that sort columns
 
 
-def load_source(source: str, root: Path) -> pd.DataFrame:
-    """Load the bundled diabetes data or a CSV/Parquet file, with a clear error per failure."""
+def load_source(source: str, root: Path, feedback: Feedback = QUIET) -> pd.DataFrame:
+    """Load the bundled diabetes data or a CSV/Parquet file, with a clear error per
+    failure; a large file's memory estimate and reading progress go to `feedback`."""
     if source == SAMPLE_SOURCE:
         from sklearn.datasets import load_diabetes  # only the sample needs this import
 
@@ -63,8 +66,11 @@ def load_source(source: str, root: Path) -> pd.DataFrame:
         if suffix == ".csv":
             # Read before pandas renames a repeated name ("age.1").
             refuse_repeated_columns(csv_header(path), path)
-            frame = pd.read_csv(path)
+            note_size(path, feedback)
+            with feedback.reading(path) as handle:
+                frame = pd.read_csv(handle)
         elif suffix in (".parquet", ".pq"):
+            note_size(path, feedback)
             frame = pd.read_parquet(path)
         else:
             raise PipelineError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
@@ -78,6 +84,12 @@ def load_source(source: str, root: Path) -> pd.DataFrame:
     frame.columns = [str(column).strip() for column in frame.columns]
     refuse_repeated_columns(list(frame.columns), path)  # Parquet keeps repeated names
     return frame
+
+
+def note_size(path: Path, feedback: Feedback) -> None:
+    size = large_source_size(path)
+    if size is not None:
+        feedback.note(size.describe(path))
 
 
 def refuse_repeated_columns(names: list[str], path: Path) -> None:
@@ -246,11 +258,11 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256(hashed.tobytes() + columns.tobytes()).hexdigest()
 
 
-def prepare(params: Params, root: Path, out_dir: Path) -> PreparedData:
+def prepare(params: Params, root: Path, out_dir: Path, feedback: Feedback = QUIET) -> PreparedData:
     """Load, validate, type and split the source; write train/holdout/schema to out_dir."""
     source = params.data.source
     where = source if source in BUNDLED_SOURCES else str(root / source)
-    frame = load_source(source, root)
+    frame = load_source(source, root, feedback)
     check_columns(frame, params.data, where)
     kinds = infer_column_kinds(frame, params.data, where)
     check_target(frame, params, where)
