@@ -47,28 +47,37 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mlflow_errors, "FIRST_WAIT_SECONDS", 0.0)
 
 
+def listing_versions(
+    paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch, error: Exception, failures: int
+) -> tuple[Flaky, PipelineError | None]:
+    """`models list`'s read with MLflow failing `failures` times: the stand-in (which
+    counts the calls) and the error the registry raised, if any."""
+    registry = opened(paths)
+    flaky = Flaky(failures, error, [])
+    monkeypatch.setattr(registry.client, "search_registered_models", flaky)
+    try:
+        assert registry.versions() == []
+    except PipelineError as raised:
+        return flaky, raised
+    return flaky, None
+
+
 def test_a_passing_failure_is_retried_until_it_answers(
     paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = opened(paths)
     busy = MlflowException("server restarting", error_code=TEMPORARILY_UNAVAILABLE)
-    flaky = Flaky(mlflow_errors.ATTEMPTS - 1, busy, [])
-    monkeypatch.setattr(registry.client, "search_registered_models", flaky)
-    assert registry.versions() == []
+    flaky, raised = listing_versions(paths, monkeypatch, busy, mlflow_errors.ATTEMPTS - 1)
+    assert raised is None
     assert flaky.calls == mlflow_errors.ATTEMPTS
 
 
 def test_a_lasting_failure_stops_after_the_attempts_in_one_line(
     paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = opened(paths)
     busy = MlflowException("server restarting\nstack trace", error_code=TEMPORARILY_UNAVAILABLE)
-    flaky = Flaky(100, busy, [])
-    monkeypatch.setattr(registry.client, "search_registered_models", flaky)
-    with pytest.raises(PipelineError) as raised:
-        registry.versions()
+    flaky, raised = listing_versions(paths, monkeypatch, busy, 100)
     assert flaky.calls == mlflow_errors.ATTEMPTS
-    message = str(raised.value)
+    message = str(raised)
     assert "\n" not in message
     assert "reading the model versions failed" in message
     assert f"tried {mlflow_errors.ATTEMPTS} times" in message
@@ -78,13 +87,10 @@ def test_a_lasting_failure_stops_after_the_attempts_in_one_line(
 def test_a_failure_retrying_cannot_fix_is_not_retried(
     paths: ProjectPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = opened(paths)
     missing = MlflowException("no such model", error_code=RESOURCE_DOES_NOT_EXIST)
-    flaky = Flaky(100, missing, [])
-    monkeypatch.setattr(registry.client, "search_registered_models", flaky)
-    with pytest.raises(PipelineError, match="reading the model versions failed: no such"):
-        registry.versions()
+    flaky, raised = listing_versions(paths, monkeypatch, missing, 100)
     assert flaky.calls == 1
+    assert "reading the model versions failed: no such model" in str(raised)
 
 
 def test_creating_a_version_is_never_repeated(
