@@ -18,6 +18,9 @@ import shutil
 {%- if cookiecutter.serving == "fastapi" %}
 import subprocess
 {%- endif %}
+{%- if cookiecutter.package_manager == "pip" %}
+import sys
+{%- endif %}
 {%- if moves_registry %}
 import tarfile
 {%- endif %}
@@ -37,6 +40,9 @@ LOCK = Path("uv.lock")  # written by `uv sync`; commit it
 {%- else %}
 LOCK = Path("pylock.toml")  # `nox -s lock`: the dependencies, for the image and pipeline
 DEV_LOCK = Path("pylock.dev.toml")  # the same plus the dev group, for lint and tests
+# pip's locks hold the wheels of one platform and Python: those of the image and of
+# CI's first Python. Elsewhere (another OS, CI's newer Python) the sessions use ranges.
+LOCKED_ON = ("linux", "3.11")
 {%- endif %}
 {%- if cookiecutter.serving == "fastapi" %}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -67,7 +73,9 @@ def install(session: nox.Session, *groups: str) -> None:
         return
 {%- else %}
     lock = DEV_LOCK if groups else LOCK  # the dev lock holds every group's tools
-    if lock.is_file():
+    if lock.is_file() and not on_locked_platform(session):
+        session.log(f"{lock} holds wheels for {LOCKED_ON}: installing pyproject.toml's ranges")
+    elif lock.is_file():
         if session.venv_backend != "uv":
             session.install("pip>=26.1")  # the first pip that reads pylock.toml
         session.install("--requirement", str(lock))
@@ -80,6 +88,16 @@ def install(session: nox.Session, *groups: str) -> None:
     session.install("-e", ".", *requirements)
 
 
+{% if cookiecutter.package_manager == "pip" -%}
+def on_locked_platform(session: nox.Session) -> bool:
+    """Whether the session's environment is the one pip's locks were made for: nox's own
+    Python, unless --force-python names another."""
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    python = session.python if isinstance(session.python, str) else running
+    return (sys.platform, python) == LOCKED_ON
+
+
+{% endif -%}
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint and format), mypy and the import layers (lint-imports){% if cookiecutter.ci == "github" %}; zizmor on the
@@ -121,8 +139,12 @@ def bench(session: nox.Session) -> None:
 @nox.session(default=False)
 def lock(session: nox.Session) -> None:
     """Write pylock.toml (the dependencies) and pylock.dev.toml (plus the dev group) with
-    the exact version and hashes of every package; commit both. pip locks for the
-    platform and Python it runs on: run it where CI and the image run (Linux, Python 3.11)."""
+    the exact version and hashes of every package; commit both."""
+    if not on_locked_platform(session):
+        session.error(
+            "pip locks for the platform and Python it runs on: run `nox -s lock` on Linux "
+            "with Python 3.11, as CI and the image run (uv's lock covers every platform)"
+        )
     session.install("pip>=26.1")
     dependencies = PYPROJECT["project"]["dependencies"]
     development = nox.project.dependency_groups(PYPROJECT, "dev")
