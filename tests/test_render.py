@@ -106,8 +106,21 @@ def test_task_sets_params_and_gate(cookies: Any, task: str) -> None:
     params = yaml.safe_load((project / "params.yaml").read_text())
     gate = front_matter((project / "docs/01_business_understanding.md").read_text())
     assert params["task"] == task
-    assert set(gate) == {"metric", "direction", "threshold", "must_beat", "min_improvement"}
+    assert set(gate) == {
+        "metric",
+        "direction",
+        "threshold",
+        "must_beat",
+        "min_improvement",
+        "value",
+    }
     assert gate["metric"] == ("rmse" if task == "regression" else "roc_auc")
+    # The value block holds the keys its task reads (the generated project's VALUE_KEYS).
+    per_task = {
+        "regression": {"per_unit_under", "per_unit_over"},
+        "classification": {"true_positive", "false_negative", "false_positive", "true_negative"},
+    }
+    assert set(gate["value"]) == per_task[task]
 
 
 @pytest.mark.parametrize("manager", CHOICES["package_manager"])

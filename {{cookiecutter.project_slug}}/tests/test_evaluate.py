@@ -142,6 +142,11 @@ def test_project_goal_is_valid() -> None:
         ("metric: accuracy\ndirection: maximize\nthreshold: 1\n", r"not a regression metric"),
         ("metric: rmse\ndirection: maximize\nthreshold: 1\n", r"must be 'minimize'"),
         ("metric: rmse\ndirection: minimize\nthreshold: 1\nowner: me\n", r"owner"),
+        ("metric: value\ndirection: maximize\nthreshold: 0\n", r"needs a value block"),
+        (
+            "metric: rmse\ndirection: minimize\nthreshold: 1\nvalue:\n  per_unit_uder: -1\n",
+            r"per_unit_uder",
+        ),
     ],
 )
 def test_bad_goal_is_named(tmp_path: Path, front_matter: str, message: str) -> None:

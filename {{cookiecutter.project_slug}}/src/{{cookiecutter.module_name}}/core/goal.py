@@ -15,7 +15,8 @@ from .errors import PipelineError
 Direction = Literal["minimize", "maximize"]
 
 DIRECTIONS: dict[str, dict[str, Direction]] = {
-    "regression": {"rmse": "minimize", "mae": "minimize", "r2": "maximize"},
+    # value: the expected value of one prediction, from the goal's `value` block.
+    "regression": {"rmse": "minimize", "mae": "minimize", "r2": "maximize", "value": "maximize"},
     # f1 is the positive class's F1 for two classes and the macro average for more;
     # f1_macro and balanced_accuracy weigh every class alike, for imbalanced targets.
     "classification": {
@@ -24,7 +25,13 @@ DIRECTIONS: dict[str, dict[str, Direction]] = {
         "f1_macro": "maximize",
         "balanced_accuracy": "maximize",
         "accuracy": "maximize",
+        "value": "maximize",
     },
+}
+# The `value` block's keys each task reads (the others are kept for a switch of task).
+VALUE_KEYS = {
+    "regression": ("per_unit_under", "per_unit_over"),
+    "classification": ("true_positive", "false_negative", "false_positive", "true_negative"),
 }
 
 
@@ -35,6 +42,30 @@ def is_better(value: float, reference: float, direction: Direction, margin: floa
     return value > reference + margin
 
 
+class OutcomeValues(BaseModel):
+    """What one prediction is worth to the business, by how it turns out (a cost is a
+    negative value). Regression: per unit of error below and above the outcome.
+    Classification of two classes (the positive one is the last in sorted order: 1, above
+    the threshold, for a target cut by data.class_threshold): per kind of answer. A key
+    left out is worth 0."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_unit_under: float | None = None
+    per_unit_over: float | None = None
+    true_positive: float | None = None
+    false_negative: float | None = None
+    false_positive: float | None = None
+    true_negative: float | None = None
+
+    def for_task(self, task: str) -> dict[str, float] | None:
+        """The values the task reads, a missing one as 0; None when it gives none."""
+        given = {key: getattr(self, key) for key in VALUE_KEYS[task]}
+        if all(value is None for value in given.values()):
+            return None
+        return {key: value or 0.0 for key, value in given.items()}
+
+
 class BusinessGoal(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,6 +74,23 @@ class BusinessGoal(BaseModel):
     threshold: float
     must_beat: Literal["dummy"] | None = "dummy"
     min_improvement: Annotated[float, Field(ge=0)] = 0.0
+    value: OutcomeValues | None = None
+
+    def values_for(self, task: str) -> dict[str, float] | None:
+        return self.value.for_task(task) if self.value is not None else None
+
+
+def gate_problem(goal: BusinessGoal, task: str) -> str | None:
+    """What is wrong with the gate for this task: an unknown metric, the wrong direction,
+    or `metric: value` without the values the task reads. None when it fits."""
+    metrics = DIRECTIONS[task]
+    if goal.metric not in metrics:
+        return f"metric: {goal.metric!r} is not a {task} metric; choose one of {', '.join(metrics)}"
+    if goal.direction != metrics[goal.metric]:
+        return f"direction: must be {metrics[goal.metric]!r} for {goal.metric}"
+    if goal.metric == "value" and goal.values_for(task) is None:
+        return f"metric: value needs a value block with {', '.join(VALUE_KEYS[task])}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,14 +145,9 @@ def load_goal(path: Path, task: str) -> BusinessGoal:
         goal = BusinessGoal.model_validate(raw)
     except ValidationError as exc:
         raise PipelineError(describe_validation_error(path, exc)) from exc
-    metrics = DIRECTIONS[task]
-    if goal.metric not in metrics:
-        raise PipelineError(
-            f"{path}: metric {goal.metric!r} is not a {task} metric; "
-            f"choose one of {', '.join(metrics)}"
-        )
-    if goal.direction != metrics[goal.metric]:
-        raise PipelineError(f"{path}: direction for {goal.metric} must be {metrics[goal.metric]!r}")
+    problem = gate_problem(goal, task)
+    if problem:
+        raise PipelineError(f"{path}: {problem}")
     return goal
 
 

@@ -20,6 +20,7 @@ from sklearn.metrics import (
 )
 
 from .dataset import DatasetSchema
+from .errors import PipelineError
 from .evaluation import ClassScore
 from .goal import DIRECTIONS
 
@@ -76,14 +77,54 @@ def predict(model: BaseEstimator, features: Any, task: str) -> Predictions:
 
 
 def score(
-    model: BaseEstimator, features: Any, labels: Any, schema: DatasetSchema
+    model: BaseEstimator,
+    features: Any,
+    labels: Any,
+    schema: DatasetSchema,
+    worth: dict[str, float] | None = None,
 ) -> dict[str, float]:
-    """Every metric of the task for a fitted model on one dataset."""
-    return score_predictions(labels, predict(model, features, schema.task))
+    """Every metric of the task for a fitted model on one dataset; with `worth` (the
+    goal's values for the task), the expected value of a prediction too."""
+    return score_predictions(labels, predict(model, features, schema.task), worth)
 
 
-def score_predictions(labels: Any, predicted: Predictions) -> dict[str, float]:
-    """Every metric of the task for answers already predicted."""
+def expected_value(labels: Any, predicted: Predictions, worth: dict[str, float]) -> float:
+    """The mean value of one prediction. Regression: each unit of error below or above
+    the outcome at its value. Two classes: each kind of answer at its value, the last of
+    the classes being the positive one."""
+    truth = np.asarray(labels)
+    if predicted.probabilities is None:
+        error = np.asarray(predicted.values, dtype=float) - truth.astype(float)
+        under, over = np.clip(-error, 0, None), np.clip(error, 0, None)
+        return float(np.mean(worth["per_unit_under"] * under + worth["per_unit_over"] * over))
+    if len(predicted.classes) != 2:
+        raise PipelineError(
+            f"the business goal's value block is for two classes; "
+            f"this target has {len(predicted.classes)}"
+        )
+    positive = predicted.classes[-1]
+    actual, called = truth == positive, np.asarray(predicted.values) == positive
+    outcomes = {
+        "true_positive": actual & called,
+        "false_negative": actual & ~called,
+        "false_positive": ~actual & called,
+        "true_negative": ~actual & ~called,
+    }
+    total = sum(worth[kind] * float(rows.sum()) for kind, rows in outcomes.items())
+    return total / len(truth)
+
+
+def score_predictions(
+    labels: Any, predicted: Predictions, worth: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Every metric of the task for answers already predicted (and `value` with `worth`)."""
+    scores = task_scores(labels, predicted)
+    if worth is not None:
+        scores["value"] = expected_value(labels, predicted, worth)
+    return scores
+
+
+def task_scores(labels: Any, predicted: Predictions) -> dict[str, float]:
     values = predicted.values
     if predicted.probabilities is None:
         return {

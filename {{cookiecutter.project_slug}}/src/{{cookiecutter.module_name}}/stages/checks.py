@@ -39,7 +39,13 @@ def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.
     return groups
 
 
-def slice_score(labels: pd.Series, predicted: Predictions, classes: int, metric: str) -> float:
+def slice_score(
+    labels: pd.Series,
+    predicted: Predictions,
+    classes: int,
+    metric: str,
+    worth: dict[str, float] | None = None,
+) -> float:
     """The metric on a group of rows, or NaN where it means nothing: too few rows to act
     on, or ROC AUC on a group missing one of the `classes`."""
     if len(labels) < MIN_SLICE_ROWS or (metric == "roc_auc" and labels.nunique() != classes):
@@ -47,12 +53,17 @@ def slice_score(labels: pd.Series, predicted: Predictions, classes: int, metric:
     with warnings.catch_warnings():
         warnings.simplefilter("error", UndefinedMetricWarning)
         try:
-            return score_predictions(labels, predicted)[metric]
+            return score_predictions(labels, predicted, worth)[metric]
         except (ValueError, UndefinedMetricWarning):
             return math.nan
 
 
-def slice_scores(prepared: PreparedData, predicted: Predictions, metric: str) -> list[SliceScore]:
+def slice_scores(
+    prepared: PreparedData,
+    predicted: Predictions,
+    metric: str,
+    worth: dict[str, float] | None = None,
+) -> list[SliceScore]:
     """The metric per group of the holdout rows, from the model's answers for all of them
     (`predicted`); groups where it is undefined are left out (the report says which)."""
     holdout = prepared.holdout
@@ -62,7 +73,7 @@ def slice_scores(prepared: PreparedData, predicted: Predictions, metric: str) ->
     for name, groups in slice_groups(holdout, prepared).items():
         for group in sorted(groups.unique()):
             rows = (groups == group).to_numpy()
-            value = slice_score(labels[rows], predicted.take(rows), classes, metric)
+            value = slice_score(labels[rows], predicted.take(rows), classes, metric, worth)
             if math.isfinite(value):
                 scores.append(SliceScore(name, group, int(rows.sum()), value))
     return scores

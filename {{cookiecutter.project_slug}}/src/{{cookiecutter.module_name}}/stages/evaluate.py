@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.artifacts import write_json, write_text
-from ..core.dataset import PreparedData
+from ..core.dataset import DatasetSchema, PreparedData
 from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
 from ..core.metrics import class_scores, predict, score, score_predictions
@@ -32,6 +32,14 @@ def champion_change(
     return data_change(registered, prepared.schema) if registered else None
 
 
+def prediction_worth(goal: BusinessGoal, schema: DatasetSchema) -> dict[str, float] | None:
+    """The goal's values for this task, when it gives them. A two-class block on a target
+    of more classes is left out, unless it is the gate (then scoring says why not)."""
+    worth = goal.values_for(schema.task)
+    two_classes = schema.task == "regression" or len(schema.classes or []) == 2
+    return worth if two_classes or goal.metric == "value" else None
+
+
 def evaluate(
     prepared: PreparedData,
     candidate_dir: Path,
@@ -46,18 +54,19 @@ def evaluate(
     labels = prepared.labels(prepared.holdout)
     # The candidate's answers, once: scored, sliced, checked and drawn below.
     predicted = predict(model, features, prepared.schema.task)
-    holdout = score_predictions(labels, predicted)
+    worth = prediction_worth(goal, prepared.schema)
+    holdout = score_predictions(labels, predicted, worth)
     baseline_model = make_baseline(prepared.schema.task).fit(
         prepared.features(prepared.train), prepared.labels(prepared.train)
     )
-    baseline = score(baseline_model, features, labels, prepared.schema)
+    baseline = score(baseline_model, features, labels, prepared.schema, worth)
     version = champion_version(registry)
     change = champion_change(registry, version, prepared) if version is not None else None
     # The champion is re-scored on this holdout, so both models face the same rows; one
     # trained on other data (another task, target or features) cannot read them, so it
     # is not even loaded.
     champion_scores = (
-        score(registry.load(version), features, labels, prepared.schema)
+        score(registry.load(version), features, labels, prepared.schema, worth)
         if version is not None and change is None
         else None
     )
@@ -75,7 +84,7 @@ def evaluate(
     )
     figures = plot_figures(prepared, predicted, reports_dir / "figures")
     checks = TestLevels(
-        slices=slice_scores(prepared, predicted, goal.metric),
+        slices=slice_scores(prepared, predicted, goal.metric, worth),
         service=service_checks(model, record, prepared, predicted),
         classes=class_scores(labels, predicted) if predicted.classes else [],
     )

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from ..core.config import SAMPLE_SOURCE, DataParams, Params, Task, read_yaml_mapping
 from ..core.errors import PipelineError
-from ..core.goal import DIRECTIONS, BusinessGoal, split_front_matter
+from ..core.goal import BusinessGoal, gate_problem, split_front_matter
 from ..core.models import ESTIMATORS, estimator_class, unknown_hyperparameters
 from ..core.paths import ProjectPaths
 
@@ -76,15 +76,8 @@ def goal_problems(path: Path, task: str | None) -> list[str]:
         return list(located(path, error))
     if task is None:
         return []
-    metrics = DIRECTIONS[task]
-    if goal.metric not in metrics:
-        return [
-            f"{path}: metric: {goal.metric!r} is not a {task} metric "
-            f"(params.yaml task); choose one of {', '.join(metrics)}"
-        ]
-    if goal.direction != metrics[goal.metric]:
-        return [f"{path}: direction: must be {metrics[goal.metric]!r} for {goal.metric}"]
-    return []
+    problem = gate_problem(goal, task)
+    return [f"{path}: {problem}"] if problem else []
 
 
 def repeated_column(names: list[str], where: str) -> str | None:
