@@ -88,19 +88,24 @@ def test_metrics_and_report_carry_the_verdict(
     assert goal_metric in verdict
     assert f"{expected:.4g}" in verdict
     assert f"{threshold:g}" in verdict
-    # Slices of the diabetes data: sex as coded, age in bands; each slice's value is the
-    # metric on its own rows, predicted on their own here.
+    # Slices of the diabetes data: sex as coded (whole numbers shown as such), age in
+    # bands in their own order; each slice's value is the metric on its own rows,
+    # predicted on their own here, inside its bootstrap interval.
     model = model_of(paths)
     predicted = predict(model, prepared.features(prepared.holdout), task_params.task)
-    slices = {
-        (item.column, item.group): item for item in slice_scores(prepared, predicted, goal_metric)
-    }
-    assert {("sex", "1.0"), ("sex", "2.0"), ("age", "60+")} <= set(slices)
+    listed = slice_scores(prepared, predicted, goal_metric, seed=0)
+    slices = {(item.column, item.group): item for item in listed}
+    assert {("sex", "1"), ("sex", "2"), ("age", "60+")} <= set(slices)
+    bands = [item.group for item in listed if item.column == "age"]
+    assert bands == sorted(bands, key=["<40", "40-49", "50-59", "60+"].index)
     women = prepared.holdout[prepared.holdout["sex"] == 2]
-    assert slices["sex", "2.0"].rows == len(women)
-    assert slices["sex", "2.0"].value == pytest.approx(
+    assert slices["sex", "2"].rows == len(women)
+    assert slices["sex", "2"].value == pytest.approx(
         independent_score(model, prepared, goal_metric, women)
     )
+    for item in listed:
+        assert item.interval is not None
+        assert item.interval[0] <= item.value <= item.interval[1], item
     for figure in paths.figures.iterdir():
         assert figure.stat().st_size > 1000
 

@@ -13,12 +13,17 @@ from .goal import BusinessGoal, GoalVerdict, is_better
 MIN_SLICE_ROWS = 10
 
 
+# The share of bootstrap resamples an interval covers.
+INTERVAL_LEVEL = 0.95
+
+
 @dataclass(frozen=True)
 class SliceScore:
     column: str
     group: str
     rows: int
     value: float
+    interval: tuple[float, float] | None = None  # INTERVAL_LEVEL bootstrap interval
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,14 @@ class Evaluation:
     champion: dict[str, float] | None  # its holdout scores; None when it has none
     decision: Decision
     champion_change: DataChange | None = None  # set when the champion saw other data
+    # The goal metric's INTERVAL_LEVEL bootstrap interval on the holdout, if it has one.
+    interval: tuple[float, float] | None = None
+
+    def interval_dict(self) -> dict[str, Any] | None:
+        if self.interval is None:
+            return None
+        low, high = self.interval
+        return {"metric": self.goal.metric, "level": INTERVAL_LEVEL, "low": low, "high": high}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +155,7 @@ class Evaluation:
             "data_fingerprint": self.record["schema"]["fingerprint"],
             "cv": self.cv,
             "holdout": self.holdout,
+            "holdout_interval": self.interval_dict(),
             "baseline": self.baseline,
             "goal": self.goal.to_dict(),
             "champion": (

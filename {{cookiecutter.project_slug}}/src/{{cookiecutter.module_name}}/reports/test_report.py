@@ -8,9 +8,9 @@ from pathlib import Path
 from sklearn.metrics import RocCurveDisplay
 
 from ..core.dataset import PreparedData
-from ..core.evaluation import MIN_SLICE_ROWS, Evaluation, TestLevels
+from ..core.evaluation import INTERVAL_LEVEL, MIN_SLICE_ROWS, Evaluation, TestLevels
 from ..core.goal import BusinessGoal
-from ..core.metrics import Predictions
+from ..core.metrics import RESAMPLES, Predictions
 from ..core.texts import text
 from .figures import figure_text, new_figure, plotted_positions, remove_stale, save_figure
 from .markdown import figure_links, render_markdown
@@ -110,6 +110,8 @@ def render_report(
         holdout_rows=len(prepared.holdout),
         levels=levels,
         min_slice_rows=MIN_SLICE_ROWS,
+        interval_percent=round(INTERVAL_LEVEL * 100),
+        resamples=RESAMPLES,
         figures=figure_links(figures, report_path),
         service_details=service_details(prepared, recorded),
         questions=TEST_QUESTIONS,

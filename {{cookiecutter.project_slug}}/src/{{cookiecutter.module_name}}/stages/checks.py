@@ -14,16 +14,35 @@ from sklearn.pipeline import Pipeline
 
 from ..core.dataset import PreparedData, as_text, records_frame
 from ..core.evaluation import MIN_SLICE_ROWS, ServiceCheck, SliceScore
-from ..core.metrics import Predictions, score_predictions
+from ..core.metrics import Predictions, interval, score_predictions
 from ..core.model_io import reproduces
 
 MAX_SLICE_VALUES = 10  # a column with more distinct values is not sliced
 AGE_BANDS = (0, 40, 50, 60, 200)  # <40, 40-49, 50-59, 60+
 
 
+MISSING_GROUP = "(missing)"
+
+
 def as_labels(values: pd.Series) -> pd.Series:
-    """Group labels as text, with missing values as a group of their own."""
-    return as_text(values).where(values.notna(), "(missing)")
+    """Group labels in their natural order (numbers by value, whole numbers without
+    ".0"; text alphabetically; bands as defined), missing values last as a group."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        order = [str(label) for label in values.cat.categories]
+        text = values.astype(object).map(str, na_action="ignore")
+    elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        present = np.sort(values.dropna().unique())
+        whole = bool(np.all(np.mod(present, 1) == 0))
+        shown = {value: f"{value:.0f}" if whole else f"{value:g}" for value in present}
+        order = [shown[value] for value in present]
+        text = values.map(shown, na_action="ignore")
+    else:
+        text = as_text(values)
+        order = sorted(text.dropna().unique())
+    labelled = text.where(values.notna(), MISSING_GROUP)
+    return pd.Series(
+        pd.Categorical(labelled, categories=[*order, MISSING_GROUP]), index=values.index
+    ).cat.remove_unused_categories()
 
 
 def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.Series]:
@@ -33,7 +52,7 @@ def slice_groups(holdout: pd.DataFrame, prepared: PreparedData) -> dict[str, pd.
         column = holdout[name]
         if name == "age" and name in prepared.schema.numeric:
             bands = pd.cut(column, AGE_BANDS, right=False, labels=["<40", "40-49", "50-59", "60+"])
-            groups[name] = as_labels(bands.astype(object))
+            groups[name] = as_labels(bands)
         elif column.nunique() <= MAX_SLICE_VALUES:
             groups[name] = as_labels(column)
     return groups
@@ -62,20 +81,24 @@ def slice_scores(
     prepared: PreparedData,
     predicted: Predictions,
     metric: str,
+    seed: int,
     worth: dict[str, float] | None = None,
 ) -> list[SliceScore]:
-    """The metric per group of the holdout rows, from the model's answers for all of them
-    (`predicted`); groups where it is undefined are left out (the report says which)."""
+    """The metric per group of the holdout rows, with its bootstrap interval, from the
+    model's answers for all of them (`predicted`); groups where it is undefined are left
+    out (the report says which)."""
     holdout = prepared.holdout
     labels = prepared.labels(holdout)
     classes = len(prepared.schema.classes or [])
     scores: list[SliceScore] = []
     for name, groups in slice_groups(holdout, prepared).items():
-        for group in sorted(groups.unique()):
+        for group in groups.cat.categories:
             rows = (groups == group).to_numpy()
-            value = slice_score(labels[rows], predicted.take(rows), classes, metric, worth)
+            answers = predicted.take(rows)
+            value = slice_score(labels[rows], answers, classes, metric, worth)
             if math.isfinite(value):
-                scores.append(SliceScore(name, group, int(rows.sum()), value))
+                spread = interval(labels[rows], answers, metric, seed, worth)
+                scores.append(SliceScore(name, str(group), int(rows.sum()), value, spread))
     return scores
 
 

@@ -12,7 +12,7 @@ from ..core.artifacts import write_json, write_text
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
-from ..core.metrics import class_scores, predict, score, score_predictions
+from ..core.metrics import class_scores, interval, predict, score, score_predictions
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
@@ -71,6 +71,7 @@ def evaluate(
         else None
     )
     verdict = judge(goal, holdout, baseline)
+    seed = int(record["params"]["seed"])  # the resamples behind the intervals
     evaluation = Evaluation(
         holdout=holdout,
         baseline=baseline,
@@ -81,10 +82,11 @@ def evaluate(
         champion=champion_scores,
         decision=decide(goal, verdict, champion_scores, change),
         champion_change=change,
+        interval=interval(labels, predicted, goal.metric, seed, worth),
     )
     figures = plot_figures(prepared, predicted, reports_dir / "figures")
     checks = TestLevels(
-        slices=slice_scores(prepared, predicted, goal.metric, worth),
+        slices=slice_scores(prepared, predicted, goal.metric, seed, worth),
         service=service_checks(model, record, prepared, predicted),
         classes=class_scores(labels, predicted) if predicted.classes else [],
     )
