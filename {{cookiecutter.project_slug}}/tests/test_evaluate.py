@@ -80,6 +80,9 @@ def test_metrics_and_report_carry_the_verdict(
     for level in ("test.model_level", "test.service_level", "test.system_level"):
         assert f"## {text(level)}" in written
     assert f"### {text('test.slices')}" in written
+    # Errors by range of the actual target for a regression, per class for a classifier.
+    ranges = f"### {text('test.ranges')}" in written
+    assert ranges is (task_params.task == "regression")
     service = written.split(f"## {text('test.service_level')}")[1].split("## ")[0]
     assert service.count(f"| {text('pass')} |") == 4
     # The report ends with the verdict: metric, value and threshold in one sentence.

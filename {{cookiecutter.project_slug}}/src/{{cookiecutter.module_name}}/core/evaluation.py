@@ -38,6 +38,17 @@ class ClassScore:
 
 
 @dataclass(frozen=True)
+class RangeError:
+    """How a regression errs on the holdout rows whose actual target lies in a range."""
+
+    low: float
+    high: float
+    rows: int
+    bias: float  # mean of prediction - actual: below zero, the model predicts too low
+    mae: float
+
+
+@dataclass(frozen=True)
 class ServiceCheck:
     step: str  # input, load, predict, output
     passed: bool
@@ -48,6 +59,7 @@ class TestLevels:
     slices: list[SliceScore]
     service: list[ServiceCheck]
     classes: list[ClassScore] = field(default_factory=list)  # classification only
+    ranges: list[RangeError] = field(default_factory=list)  # regression only
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sklearn.metrics import (
 
 from .dataset import DatasetSchema
 from .errors import PipelineError
-from .evaluation import ClassScore
+from .evaluation import ClassScore, RangeError
 from .goal import DIRECTIONS
 
 
@@ -250,6 +250,34 @@ def resampled_auc(positive: np.ndarray, predicted: Predictions, rows: np.ndarray
     above = np.sum(ranks * chosen, axis=1) - positives * (positives + 1) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where((positives > 0) & (negatives > 0), above / (positives * negatives), np.nan)
+
+
+TARGET_RANGES = 5  # quantile ranges of the actual target, for regression errors
+
+
+def range_errors(
+    labels: Any, predicted: Predictions, ranges: int = TARGET_RANGES
+) -> list[RangeError]:
+    """A regression's errors by quantile range of the actual target: where it predicts
+    too low or too high, which one overall RMSE hides."""
+    actual = pd.Series(np.asarray(labels, dtype=float))
+    error = np.asarray(predicted.values, dtype=float) - actual.to_numpy()
+    bins = pd.qcut(actual, ranges, duplicates="drop")
+    found = []
+    for band in bins.cat.categories:
+        rows = (bins == band).to_numpy()
+        if rows.any():
+            within, errors = actual[rows], error[rows]
+            found.append(
+                RangeError(
+                    low=float(within.min()),
+                    high=float(within.max()),
+                    rows=int(rows.sum()),
+                    bias=float(errors.mean()),
+                    mae=float(np.abs(errors).mean()),
+                )
+            )
+    return found
 
 
 def class_scores(labels: Any, predicted: Predictions) -> list[ClassScore]:

@@ -12,7 +12,14 @@ from ..core.artifacts import write_json, write_text
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
-from ..core.metrics import class_scores, interval, predict, score, score_predictions
+from ..core.metrics import (
+    class_scores,
+    interval,
+    predict,
+    range_errors,
+    score,
+    score_predictions,
+)
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
@@ -89,6 +96,7 @@ def evaluate(
         slices=slice_scores(prepared, predicted, goal.metric, seed, worth),
         service=service_checks(model, record, prepared, predicted),
         classes=class_scores(labels, predicted) if predicted.classes else [],
+        ranges=range_errors(labels, predicted) if not predicted.classes else [],
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
