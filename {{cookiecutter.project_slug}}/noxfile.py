@@ -12,6 +12,9 @@ import json
 {%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" or cookiecutter.compute == "azureml" %}
 import os
 {%- endif %}
+{%- if cookiecutter.package_manager == "pip" %}
+import platform
+{%- endif %}
 {%- if cookiecutter.serving == "fastapi" or cookiecutter.package_manager == "pip" %}
 import shutil
 {%- endif %}
@@ -24,12 +27,22 @@ import sys
 {%- if moves_registry %}
 import tarfile
 {%- endif %}
+{%- if cookiecutter.package_manager == "pip" %}
+import tomllib
+{%- endif %}
+{%- if cookiecutter.ci == "azure-devops" and cookiecutter.compute != "azureml" %}
+import urllib.request
+{%- endif %}
 from pathlib import Path
 {%- if cookiecutter.ci == "azure-devops" and cookiecutter.compute != "azureml" %}
 from typing import Any
 {%- endif %}
 
 import nox
+{%- if cookiecutter.package_manager == "pip" %}
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+{%- endif %}
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -40,9 +53,10 @@ LOCK = Path("uv.lock")  # written by `uv sync`; commit it
 {%- else %}
 LOCK = Path("pylock.toml")  # `nox -s lock`: the dependencies, for the image and pipeline
 DEV_LOCK = Path("pylock.dev.toml")  # the same plus the dev group, for lint and tests
-# pip's locks hold the wheels of one platform and Python: those of the image and of
-# CI's first Python. Elsewhere (another OS, CI's newer Python) the sessions use ranges.
-LOCKED_ON = ("linux", "3.11")
+# pip's locks hold the wheels of one platform and Python: those of the image (built for
+# linux/amd64) and of CI's first Python. Elsewhere (another OS or processor, CI's newer
+# Python) the sessions use ranges.
+LOCKED_ON = ("linux", "x86_64", "3.11")
 {%- endif %}
 {%- if cookiecutter.serving == "fastapi" %}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -76,6 +90,9 @@ def install(session: nox.Session, *groups: str) -> None:
     if lock.is_file() and not on_locked_platform(session):
         session.log(f"{lock} holds wheels for {LOCKED_ON}: installing pyproject.toml's ranges")
     elif lock.is_file():
+        problems = lock_problems(lock, locked_requirements(lock))
+        if problems:  # a dependency added or a bound raised since the lock was written
+            session.error(f"{lock} no longer fits pyproject.toml ({problems[0]}): nox -s lock")
         if session.venv_backend != "uv":
             session.install("pip>=26.1")  # the first pip that reads pylock.toml
         session.install("--requirement", str(lock))
@@ -90,11 +107,39 @@ def install(session: nox.Session, *groups: str) -> None:
 
 {% if cookiecutter.package_manager == "pip" -%}
 def on_locked_platform(session: nox.Session) -> bool:
-    """Whether the session's environment is the one pip's locks were made for: nox's own
-    Python, unless --force-python names another."""
+    """Whether the session's environment is the one pip's locks were made for: this
+    machine, with nox's own Python unless --force-python names another."""
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     python = session.python if isinstance(session.python, str) else running
-    return (sys.platform, python) == LOCKED_ON
+    return (sys.platform, platform.machine(), python) == LOCKED_ON
+
+
+def locked_requirements(lock: Path) -> list[str]:
+    """What pyproject.toml asks of a lock: the dependencies, plus the dev group's tools
+    for the dev lock."""
+    dependencies: list[str] = PYPROJECT["project"]["dependencies"]
+    if lock == DEV_LOCK:
+        return [*dependencies, *nox.project.dependency_groups(PYPROJECT, "dev")]
+    return dependencies
+
+
+def lock_problems(lock: Path, requirements: list[str]) -> list[str]:
+    """The requirements (those whose markers hold here) that the versions in `lock` miss,
+    one line each."""
+    packages = tomllib.loads(lock.read_text(encoding="utf-8")).get("packages", [])
+    locked = {canonicalize_name(item["name"]): item["version"] for item in packages
+              if "version" in item}  # fmt: skip
+    problems = []
+    for line in requirements:
+        requirement = Requirement(line)
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        version = locked.get(canonicalize_name(requirement.name))
+        if version is None:
+            problems.append(f"{requirement.name} is not in {lock.name}")
+        elif not requirement.specifier.contains(version, prereleases=True):
+            problems.append(f"{requirement.name} {version} is outside {requirement.specifier}")
+    return problems
 
 
 {% endif -%}
@@ -142,13 +187,12 @@ def lock(session: nox.Session) -> None:
     the exact version and hashes of every package; commit both."""
     if not on_locked_platform(session):
         session.error(
-            "pip locks for the platform and Python it runs on: run `nox -s lock` on Linux "
-            "with Python 3.11, as CI and the image run (uv's lock covers every platform)"
+            "pip locks for the platform and Python it runs on: run `nox -s lock` on x86-64 "
+            "Linux with Python 3.11, as CI and the image run (uv's lock covers every platform)"
         )
     session.install("pip>=26.1")
-    dependencies = PYPROJECT["project"]["dependencies"]
-    development = nox.project.dependency_groups(PYPROJECT, "dev")
-    for lock, requirements in ((LOCK, dependencies), (DEV_LOCK, [*dependencies, *development])):
+    for lock in (LOCK, DEV_LOCK):
+        requirements = locked_requirements(lock)
         session.run("python", "-m", "pip", "lock", "--quiet", *requirements, f"--output={lock}")
 
 
@@ -442,15 +486,18 @@ def publish_registry(session: nox.Session) -> None:
 
 
 def azure_devops(session: nox.Session, path: str) -> dict[str, Any]:
-    """GET from this project's REST API with the pipeline's own token."""
+    """GET from this project's REST API with the pipeline's own token (sent from here,
+    not on a command line that the log would show)."""
     separator = "&" if "?" in path else "?"
     project = f"{os.environ['SYSTEM_COLLECTIONURI']}{os.environ['SYSTEM_TEAMPROJECTID']}"
-    body = session.run(
-        "curl", "--silent", "--show-error", "--fail",
-        "--header", f"Authorization: Bearer {os.environ['SYSTEM_ACCESSTOKEN']}",
-        f"{project}/_apis/{path}{separator}api-version=7.1", silent=True, external=True,
-    )  # fmt: skip
-    answer: dict[str, Any] = json.loads(str(body))
+    url = f"{project}/_apis/{path}{separator}api-version=7.1"
+    token = {"Authorization": f"Bearer {os.environ['SYSTEM_ACCESSTOKEN']}"}
+    request = urllib.request.Request(url, headers=token)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            answer: dict[str, Any] = json.load(reply)
+    except (OSError, ValueError) as error:  # HTTP and network errors, or not JSON
+        session.error(f"Azure DevOps REST API {path.split('?')[0]}: {error}")
     return answer
 
 

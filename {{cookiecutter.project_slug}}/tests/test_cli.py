@@ -201,7 +201,7 @@ def test_a_path_the_filesystem_refuses_fails_in_one_line(paths: ProjectPaths) ->
     code, output = run_cli(paths, "analyze")
     assert code == 1
     assert output.startswith("error: "), output
-    assert "figures" in output, output
+    assert "figures is a file where a folder is needed" in output, output
     assert len(output.strip().splitlines()) == 1, output
 
 

@@ -3,12 +3,15 @@ for a reason retrying cannot fix, it reaches the user as one line."""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import sqlite3
 from typing import Any
 
 import pytest
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, TEMPORARILY_UNAVAILABLE
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.cli.app import app
@@ -17,6 +20,9 @@ from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry import mlflow_errors
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.mlflow_backend import MlflowRegistry
+
+from .conftest import ParamsFactory
+from .test_register import LOOSE_RMSE, evaluate_and_register, train_ridge
 
 
 class Flaky:
@@ -126,3 +132,40 @@ def test_an_unreachable_server_is_one_line_from_the_cli(
     assert result.output.startswith(f"error: MLflow at {uri}: "), result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("damage", ["bytes", "folder"])
+def test_a_store_mlflow_cannot_open_is_refused_at_once(paths: ProjectPaths, damage: str) -> None:
+    """MLflow would retry opening it for about 100 seconds, then print a traceback."""
+    database = paths.registry / "mlflow.db"
+    database.unlink()
+    if damage == "bytes":
+        database.write_bytes(b"not a database " * 100)
+    else:
+        database.mkdir()
+    result = CliRunner().invoke(app, ["models", "list", "--root", str(paths.root)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"error: {database}: "), result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_moved_store_says_why_its_files_are_missing(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    registry = open_registry(paths)
+    evaluate_and_register(paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry)
+    moved = paths.root.with_name(f"{paths.root.name}-moved")
+    shutil.move(paths.root, moved)
+    export = ["models", "export", str(moved / "bundle"), "--root", str(moved)]
+    result = CliRunner().invoke(app, export)
+    assert result.exit_code == 1, result.output
+    assert "records absolute paths" in result.output, result.output
+
+
+def test_the_reason_given_is_the_databases_own() -> None:
+    """Under SQLAlchemy's and MLflow's wrappers ("raised as a result of Query-invoked
+    autoflush ..."), the line carries what SQLite said."""
+    said = sqlite3.OperationalError("attempt to write a readonly database")
+    wrapped = OperationalError("INSERT INTO runs ...", {}, said)
+    line = mlflow_errors.one_line(wrapped, "logging the evaluation run", repeatable=False)
+    assert line.endswith("logging the evaluation run failed: attempt to write a readonly database")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 import yaml
 from rich.console import Console
@@ -106,3 +107,16 @@ def test_reading_a_large_file_advances_a_bar_to_its_size(
         assert task.completed == task.total == orders_csv.stat().st_size
     assert progress.tasks == []  # the bar goes once the file is read
     assert len(frame) == ROWS
+
+
+def test_a_containers_memory_limit_caps_what_is_available(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit, used = tmp_path / "memory.max", tmp_path / "memory.current"
+    monkeypatch.setattr(source_size, "CGROUP_LIMIT", limit)
+    monkeypatch.setattr(source_size, "CGROUP_USED", used)
+    limit.write_text(f"{2 * 2**30}\n")
+    used.write_text(f"{2**29}\n")
+    assert source_size.available_memory() == min(3 * 2**29, psutil.virtual_memory().available)
+    limit.write_text("max\n")  # no limit: the machine's figure
+    assert source_size.container_room() is None

@@ -39,5 +39,20 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (PipelineError, OSError) as error:
-        console().print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        message = filesystem_problem(error) if isinstance(error, OSError) else str(error)
+        console().print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def filesystem_problem(error: OSError) -> str:
+    """The path and what is wrong with it, in words: making a folder where a file stands
+    fails as "File exists" or "Not a directory", which does not say which is which."""
+    if isinstance(error, FileExistsError | NotADirectoryError) and error.filename:
+        blocking = next(
+            (path for path in (Path(error.filename), *Path(error.filename).parents)
+             if path.is_file()),
+            None,
+        )  # fmt: skip
+        if blocking is not None:
+            return f"{blocking} is a file where a folder is needed; move it away"
+    return str(error)

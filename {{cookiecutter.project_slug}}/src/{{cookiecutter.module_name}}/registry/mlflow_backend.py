@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import mlflow.artifacts
 
@@ -110,7 +112,14 @@ class MlflowRegistry:
     @mlflow_operation("downloading a model version")
     def fetch(self, version: int, destination: Path) -> None:
         get_version(self, version)
-        source = self.client.get_model_version(REGISTERED_MODEL, str(version)).source
+        source = str(self.client.get_model_version(REGISTERED_MODEL, str(version)).source)
+        stored = Path(url2pathname(urlparse(source).path))
+        if source.startswith("file:") and not stored.exists():
+            raise PipelineError(
+                f"{self.location}: version {version}'s files are not at {stored}; MLflow "
+                "records absolute paths, so a store moved to another folder cannot find "
+                "them: move it back, or register the model again"
+            )
         with tempfile.TemporaryDirectory() as scratch:
             try:
                 local = mlflow.artifacts.download_artifacts(

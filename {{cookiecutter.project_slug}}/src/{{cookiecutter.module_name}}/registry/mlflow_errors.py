@@ -16,6 +16,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from mlflow.exceptions import MlflowException
+from sqlalchemy.exc import SQLAlchemyError
 from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt
 
 from ..core.errors import PipelineError
@@ -29,11 +30,28 @@ Arguments = ParamSpec("Arguments")
 Result = TypeVar("Result")
 
 
+# What MLflow raises, or lets through from its SQLite store and the network.
+MLFLOW_ERRORS = (MlflowException, SQLAlchemyError, ConnectionError, TimeoutError)
+
+
 def passing(error: BaseException) -> bool:
     """Whether trying again may succeed: a server-side or busy-store failure."""
+    if "database is locked" in str(error):
+        return True
     if isinstance(error, MlflowException):
-        return error.error_code in PASSING_CODES or "database is locked" in str(error)
+        return error.error_code in PASSING_CODES
     return isinstance(error, ConnectionError | TimeoutError)
+
+
+def innermost(error: BaseException) -> BaseException:
+    """The exception at the bottom of the chain: the database's or the socket's own
+    ("attempt to write a readonly database"), under MLflow's and SQLAlchemy's wrappers."""
+    found = error
+    while True:
+        below = getattr(found, "orig", None) or found.__cause__
+        if not isinstance(below, BaseException) or below is found:
+            return found
+        found = below
 
 
 def growing_wait(state: RetryCallState) -> float:
@@ -47,7 +65,7 @@ def store() -> str:
 
 def one_line(error: BaseException, action: str, repeatable: bool) -> str:
     """The store, the operation, whether it was retried, and the error's first line."""
-    message = str(error).strip()
+    message = str(innermost(error)).strip() or str(error).strip()
     reason = message.splitlines()[0] if message else repr(error)
     tried = f" (tried {ATTEMPTS} times)" if repeatable and passing(error) else ""
     return f"MLflow at {store()}: {action} failed{tried}: {reason}"
@@ -73,7 +91,7 @@ def mlflow_operation(
         def run(*args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
             try:
                 return attempt(*args, **kwargs)
-            except (MlflowException, ConnectionError, TimeoutError) as error:
+            except MLFLOW_ERRORS as error:
                 raise PipelineError(one_line(error, action, repeatable)) from error
 
         return run

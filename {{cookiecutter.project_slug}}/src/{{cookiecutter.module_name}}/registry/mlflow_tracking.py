@@ -3,7 +3,8 @@
 MLFLOW_TRACKING_URI points the project at a team's server (Azure ML workspaces serve
 this API too). Without it, a SQLite file and an artifact folder under models/registry
 hold runs and registered models, so everything works with no server, and the folder
-can travel between CI runs like the file registry does.
+can travel between CI runs like the file registry does, restored at the same path:
+MLflow records each version's files by absolute path.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, Run
 from mlflow.exceptions import MlflowException
 
+from ..core.errors import PipelineError
 from ..core.paths import ProjectPaths
 from .mlflow_errors import mlflow_operation
 
 EXPERIMENT = "{{ cookiecutter.project_slug }}"
+SQLITE_PREFIX = "sqlite:///"
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite database file
 SHA_TAG = "model_sha256"
 # MLflow's own tag for the code version, shown in its UI.
 GIT_COMMIT_TAG = "mlflow.source.git.commit"
@@ -62,8 +66,30 @@ def connect(paths: ProjectPaths) -> Tracking:
         paths.registry.mkdir(parents=True, exist_ok=True)
         uri = f"sqlite:///{(paths.registry / 'mlflow.db').resolve()}"
         artifact_location = (paths.registry / "artifacts").resolve().as_uri()
+    if uri.startswith(SQLITE_PREFIX):
+        check_sqlite_store(Path(uri.removeprefix(SQLITE_PREFIX)))
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     return Tracking(client, experiment_id(client, artifact_location), uri)
+
+
+def check_sqlite_store(database: Path) -> None:
+    """Refuse at once a SQLite store MLflow cannot open: it retries opening one for about
+    100 seconds, printing a warning each time, before failing with a traceback."""
+    if database.exists() and not database.is_file():
+        raise PipelineError(f"{database}: the MLflow store is not a file")
+    if database.is_file() and database.stat().st_size > 0:
+        with database.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise PipelineError(
+                    f"{database}: not a SQLite database (damaged or replaced); restore it "
+                    "from the published registry, or move it away to start an empty one"
+                )
+    if not database.parent.is_dir():
+        raise PipelineError(f"{database.parent}: the MLflow store's folder does not exist")
+    try:
+        database.touch(exist_ok=True)  # SQLite takes an empty file as a new database
+    except OSError as error:
+        raise PipelineError(f"{database}: the MLflow store cannot be written: {error}") from error
 
 
 def experiment_id(client: MlflowClient, artifact_location: str | None) -> str:

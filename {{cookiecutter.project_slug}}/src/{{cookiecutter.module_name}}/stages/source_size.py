@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 from ..core.feedback import LARGE_FILE_BYTES
 
 SAMPLE_ROWS = 2_000
+CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")  # "max", or bytes
+CGROUP_USED = Path("/sys/fs/cgroup/memory.current")
 # prepare holds the table, its kept and typed columns, the two splits and their Parquet
 # conversion at once: 4.2 times the loaded table at its peak, measured on a 250 MB CSV
 # of 3.3 million rows (an id, a date, numbers, text with gaps; `nox -s bench` prints the
@@ -71,8 +73,21 @@ def parquet_size(path: Path) -> SourceSize:
 
 
 def available_memory() -> int:
-    """Memory the process can take without swapping (free plus reclaimable caches)."""
-    return int(psutil.virtual_memory().available)
+    """Memory the process can take without swapping (free plus reclaimable caches), or
+    less under a container's limit, which the machine's figures do not show."""
+    available = int(psutil.virtual_memory().available)
+    room = container_room()
+    return available if room is None else min(available, room)
+
+
+def container_room() -> int | None:
+    """What is left under this container's memory limit (cgroup v2); None without one."""
+    try:
+        limit = CGROUP_LIMIT.read_text(encoding="ascii").strip()
+        used = int(CGROUP_USED.read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return None
+    return None if limit == "max" else max(int(limit) - used, 0)
 
 
 def large_source_size(path: Path) -> SourceSize | None:
