@@ -15,6 +15,7 @@ MIN_SLICE_ROWS = 10
 
 # The share of bootstrap resamples an interval covers.
 INTERVAL_LEVEL = 0.95
+IMPORTANCE_REPEATS = 5  # shuffles per feature for permutation importance
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,15 @@ class RangeError:
 
 
 @dataclass(frozen=True)
+class FeatureImportance:
+    """How much the holdout score drops when one feature's values are shuffled."""
+
+    feature: str
+    drop: float  # mean over the shuffles, in the metric's own units; near 0: unused
+    spread: float  # standard deviation over the shuffles
+
+
+@dataclass(frozen=True)
 class ServiceCheck:
     step: str  # input, load, predict, output
     passed: bool
@@ -60,6 +70,8 @@ class TestLevels:
     service: list[ServiceCheck]
     classes: list[ClassScore] = field(default_factory=list)  # classification only
     ranges: list[RangeError] = field(default_factory=list)  # regression only
+    importances: list[FeatureImportance] = field(default_factory=list)
+    importance_metric: str = ""  # the metric the importances are drops of
 
 
 @dataclass(frozen=True)

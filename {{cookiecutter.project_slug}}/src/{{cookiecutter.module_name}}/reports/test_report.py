@@ -8,7 +8,13 @@ from pathlib import Path
 from sklearn.metrics import RocCurveDisplay
 
 from ..core.dataset import PreparedData
-from ..core.evaluation import INTERVAL_LEVEL, MIN_SLICE_ROWS, Evaluation, TestLevels
+from ..core.evaluation import (
+    IMPORTANCE_REPEATS,
+    INTERVAL_LEVEL,
+    MIN_SLICE_ROWS,
+    Evaluation,
+    TestLevels,
+)
 from ..core.goal import BusinessGoal
 from ..core.metrics import RESAMPLES, Predictions
 from ..core.texts import text
@@ -112,6 +118,7 @@ def render_report(
         min_slice_rows=MIN_SLICE_ROWS,
         interval_percent=round(INTERVAL_LEVEL * 100),
         resamples=RESAMPLES,
+        importance_repeats=IMPORTANCE_REPEATS,
         figures=figure_links(figures, report_path),
         service_details=service_details(prepared, recorded),
         questions=TEST_QUESTIONS,

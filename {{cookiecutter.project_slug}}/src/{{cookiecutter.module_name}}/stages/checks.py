@@ -10,11 +10,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.inspection import permutation_importance
 from sklearn.pipeline import Pipeline
 
 from ..core.dataset import PreparedData, as_text, records_frame
-from ..core.evaluation import MIN_SLICE_ROWS, ServiceCheck, SliceScore
-from ..core.metrics import Predictions, interval, score_predictions
+from ..core.evaluation import (
+    IMPORTANCE_REPEATS,
+    MIN_SLICE_ROWS,
+    FeatureImportance,
+    ServiceCheck,
+    SliceScore,
+)
+from ..core.metrics import Predictions, cv_scorers, interval, score_predictions
 from ..core.model_io import reproduces
 
 MAX_SLICE_VALUES = 10  # a column with more distinct values is not sliced
@@ -100,6 +107,42 @@ def slice_scores(
                 spread = interval(labels[rows], answers, metric, seed, worth)
                 scores.append(SliceScore(name, str(group), int(rows.sum()), value, spread))
     return scores
+
+
+IMPORTANCE_ROWS = 5_000  # a larger holdout is sampled: each shuffle predicts every row
+# The metric importances are measured in when the gate's has no scorer (value).
+IMPORTANCE_FALLBACK = {"regression": "rmse", "classification": "roc_auc"}
+
+
+def importance_metric(metric: str, task: str) -> str:
+    return IMPORTANCE_FALLBACK[task] if metric == "value" else metric
+
+
+def permutation_importances(
+    model: Pipeline, prepared: PreparedData, metric: str, seed: int
+) -> list[FeatureImportance]:
+    """Permutation importance on the holdout rows, most important first: the drop in
+    `metric` (in its own units, positive when shuffling hurts) over IMPORTANCE_REPEATS
+    seeded shuffles of each feature."""
+    holdout = prepared.holdout
+    if len(holdout) > IMPORTANCE_ROWS:
+        holdout = holdout.sample(IMPORTANCE_ROWS, random_state=seed)
+    scorer = cv_scorers(prepared.schema)[metric]
+    result = permutation_importance(
+        model,
+        prepared.features(holdout),
+        prepared.labels(holdout),
+        scoring=scorer,
+        n_repeats=IMPORTANCE_REPEATS,
+        random_state=seed,
+    )
+    found = [
+        FeatureImportance(str(name), float(mean), float(spread))
+        for name, mean, spread in zip(
+            prepared.schema.features, result.importances_mean, result.importances_std, strict=True
+        )
+    ]
+    return sorted(found, key=lambda item: -item.drop)
 
 
 def service_checks(

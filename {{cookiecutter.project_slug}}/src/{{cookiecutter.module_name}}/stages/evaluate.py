@@ -23,7 +23,7 @@ from ..core.metrics import (
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
-from .checks import service_checks, slice_scores
+from .checks import importance_metric, permutation_importances, service_checks, slice_scores
 from .train import load_candidate
 
 METRICS_FILE = "metrics.json"
@@ -78,7 +78,8 @@ def evaluate(
         else None
     )
     verdict = judge(goal, holdout, baseline)
-    seed = int(record["params"]["seed"])  # the resamples behind the intervals
+    seed = int(record["params"]["seed"])  # the resamples and shuffles below
+    measured_in = importance_metric(goal.metric, prepared.schema.task)
     evaluation = Evaluation(
         holdout=holdout,
         baseline=baseline,
@@ -97,6 +98,8 @@ def evaluate(
         service=service_checks(model, record, prepared, predicted),
         classes=class_scores(labels, predicted) if predicted.classes else [],
         ranges=range_errors(labels, predicted) if not predicted.classes else [],
+        importances=permutation_importances(model, prepared, measured_in, seed),
+        importance_metric=measured_in,
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
