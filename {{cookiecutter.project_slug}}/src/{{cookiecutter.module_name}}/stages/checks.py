@@ -26,9 +26,7 @@ from ..core.model_io import reproduces
 
 MAX_SLICE_VALUES = 10  # a column with more distinct values is not sliced
 AGE_BANDS = (0, 40, 50, 60, 200)  # <40, 40-49, 50-59, 60+
-
-
-MISSING_GROUP = "(missing)"
+MISSING_GROUP = "(missing)"  # the slice of rows without a value, listed last
 
 
 def as_labels(values: pd.Series) -> pd.Series:
