@@ -11,6 +11,11 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.core.dataset import load_prepared
+from {{ cookiecutter.module_name }}.core.metrics import (
+    Predictions,
+    block_scores,
+    task_scores,
+)
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.stages.checks import permutation_importances
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
@@ -40,3 +45,36 @@ def test_the_signal_comes_first_and_noise_scores_about_nothing(paths: ProjectPat
     # Shuffling the signal costs about its whole effect in RMSE (sqrt(2) x 10 here).
     assert signal.drop == pytest.approx(np.sqrt(2 * 10**2 + 1) - 1, rel=0.25)
     assert abs(noise.drop) < 0.05 * signal.drop
+
+
+def blocks_of_answers(
+    task: str, classes: int, rows: int, blocks: int
+) -> tuple[np.ndarray, Predictions]:
+    """Labels, and `blocks` different sets of answers for them stacked end to end."""
+    generator = np.random.default_rng(3)
+    if task == "regression":
+        labels = generator.normal(100, 30, rows)
+        values = np.tile(labels, blocks) + generator.normal(0, 20, rows * blocks)
+        return labels, Predictions(values, None, [])
+    names = ["high", "low", "mid"][:classes]
+    labels = generator.choice(names, rows)
+    probabilities = generator.dirichlet(np.ones(classes), rows * blocks)
+    values = np.array(names)[probabilities.argmax(axis=1)]
+    return labels, Predictions(values, probabilities, names)
+
+
+@pytest.mark.parametrize(
+    ("task", "classes"), [("regression", 0), ("classification", 2), ("classification", 3)]
+)
+def test_scores_of_stacked_answers_are_each_blocks_own(task: str, classes: int) -> None:
+    """Importance scores shuffled copies predicted in one call; each copy's score must be
+    what scikit-learn's metrics give for that copy alone."""
+    rows, blocks = 60, 4
+    labels, stacked = blocks_of_answers(task, classes, rows, blocks)
+    for metric in task_scores(labels, stacked.take(np.arange(rows))):
+        found = block_scores(labels, stacked, metric, blocks)
+        expected = [
+            task_scores(labels, stacked.take(np.arange(block * rows, (block + 1) * rows)))[metric]
+            for block in range(blocks)
+        ]
+        assert found == pytest.approx(expected), metric

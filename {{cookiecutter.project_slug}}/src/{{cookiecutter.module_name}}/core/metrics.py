@@ -252,6 +252,16 @@ def resampled_auc(positive: np.ndarray, predicted: Predictions, rows: np.ndarray
         return np.where((positives > 0) & (negatives > 0), above / (positives * negatives), np.nan)
 
 
+def block_scores(labels: Any, predicted: Predictions, metric: str, blocks: int) -> np.ndarray:
+    """`metric` on each of `blocks` equal runs of `predicted`, each answering for all of
+    `labels` in their order (shuffled copies of one table predicted together)."""
+    truth = np.asarray(labels)
+    rows = np.arange(blocks * len(truth)).reshape(blocks, len(truth))
+    if metric in WITH_INTERVALS and (metric != "roc_auc" or len(predicted.classes) == 2):
+        return resampled(np.tile(truth, blocks), predicted, metric, rows, worth=None)
+    return np.array([task_scores(truth, predicted.take(block))[metric] for block in rows])
+
+
 TARGET_RANGES = 5  # quantile ranges of the actual target, for regression errors
 
 
