@@ -83,6 +83,10 @@ def test_metrics_and_report_carry_the_verdict(
     # Errors by range of the actual target for a regression, per class for a classifier.
     ranges = f"### {text('test.ranges')}" in written
     assert ranges is (task_params.task == "regression")
+    # A classifier's confusion matrix and calibration; the linear models' coefficients.
+    for section in ("test.confusion", "test.calibration"):
+        assert (f"### {text(section)}" in written) is (task_params.task == "classification")
+    assert f"### {text('test.coefficients')}" in written
     service = written.split(f"## {text('test.service_level')}")[1].split("## ")[0]
     assert service.count(f"| {text('pass')} |") == 4
     # The report ends with the verdict: metric, value and threshold in one sentence.
@@ -209,7 +213,10 @@ def test_switching_task_leaves_no_figure_of_the_other_task(
         prepared = prepare(params, paths.root, paths.interim)
         train(prepared, params, paths.candidate)
         evaluate(prepared, paths.candidate, GOALS[task], paths.reports, report, registry)
-    assert {path.name for path in paths.figures.glob("*.png")} == {"roc_curve.png"}
+    assert {path.name for path in paths.figures.glob("*.png")} == {
+        "roc_curve.png",
+        "calibration.png",
+    }
 
 
 def test_cross_validation_on_a_sample_is_recorded_and_reported(

@@ -39,6 +39,35 @@ class ClassScore:
 
 
 @dataclass(frozen=True)
+class CalibrationBin:
+    """Holdout rows whose predicted probability of the positive class falls in one bin:
+    a calibrated model's mean prediction there matches how often the class occurs."""
+
+    rows: int
+    predicted: float  # mean predicted probability of the positive class
+    observed: float  # share of the rows that are the positive class
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far a two-class model's probabilities are from the frequencies they claim."""
+
+    positive: Any  # the class the probabilities are for
+    brier: float  # mean squared difference of probability and outcome (0 is perfect)
+    prior_brier: float  # the Brier score of always predicting the positive class's share
+    bins: list[CalibrationBin]
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """A linear model's weight for one of its inputs (after the feature pipeline)."""
+
+    feature: str
+    weight: float
+    label: Any = None  # more than two classes: the class whose weight is largest
+
+
+@dataclass(frozen=True)
 class RangeError:
     """How a regression errs on the holdout rows whose actual target lies in a range."""
 
@@ -72,6 +101,9 @@ class TestLevels:
     ranges: list[RangeError] = field(default_factory=list)  # regression only
     importances: list[FeatureImportance] = field(default_factory=list)
     importance_metric: str = ""  # the metric the importances are drops of
+    confusion: list[list[int]] = field(default_factory=list)  # rows actual, columns predicted
+    calibration: Calibration | None = None  # two classes only
+    coefficients: list[Coefficient] = field(default_factory=list)  # linear models only
 
 
 @dataclass(frozen=True)

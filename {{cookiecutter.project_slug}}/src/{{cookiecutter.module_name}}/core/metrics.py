@@ -11,6 +11,8 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
+    brier_score_loss,
+    confusion_matrix,
     f1_score,
     make_scorer,
     mean_absolute_error,
@@ -22,7 +24,7 @@ from sklearn.metrics import (
 
 from .dataset import DatasetSchema
 from .errors import PipelineError
-from .evaluation import ClassScore, RangeError
+from .evaluation import Calibration, CalibrationBin, ClassScore, RangeError
 from .goal import DIRECTIONS
 
 
@@ -300,3 +302,45 @@ def class_scores(labels: Any, predicted: Predictions) -> list[ClassScore]:
         ClassScore(label, int(rows), float(p), float(r), float(f))
         for label, rows, p, r, f in zip(classes, support, precision, recall, f1, strict=True)
     ]
+
+
+def confusion_counts(labels: Any, predicted: Predictions) -> list[list[int]]:
+    """Holdout rows by actual class (rows) and predicted class (columns), both in the
+    classifier's order of classes."""
+    counts = confusion_matrix(labels, predicted.values, labels=predicted.classes)
+    return [[int(count) for count in row] for row in counts]
+
+
+# Bins of equal rows, up to CALIBRATION_BINS of at least CALIBRATION_BIN_ROWS each (a
+# share of fewer rows is noise); fewer when probabilities repeat.
+CALIBRATION_BINS = 10
+CALIBRATION_BIN_ROWS = 20
+
+
+def calibration(labels: Any, predicted: Predictions) -> Calibration | None:
+    """Two classes: the Brier score and the reliability table, the holdout rows in bins
+    of equal size by predicted probability of the positive class (the last of the
+    classes). None for more classes."""
+    if len(predicted.classes) != 2 or predicted.probabilities is None:
+        return None
+    positive = predicted.classes[-1]
+    actual = np.asarray(labels) == positive
+    probability = predicted.probabilities[:, 1]
+    # A constant probability leaves qcut no edges (every code -1): then one bin.
+    bins = min(CALIBRATION_BINS, max(1, len(probability) // CALIBRATION_BIN_ROWS))
+    codes = pd.qcut(probability, bins, duplicates="drop").codes
+    table = (
+        pd.DataFrame({"bin": np.maximum(codes, 0), "predicted": probability, "observed": actual})
+        .groupby("bin")
+        .agg(rows=("predicted", "size"), predicted=("predicted", "mean"),
+             observed=("observed", "mean"))
+    )  # fmt: skip
+    return Calibration(
+        positive=positive,
+        brier=float(brier_score_loss(actual, probability)),
+        prior_brier=float(actual.mean() * (1 - actual.mean())),
+        bins=[
+            CalibrationBin(int(row.rows), float(row.predicted), float(row.observed))
+            for row in table.itertuples()
+        ],
+    )

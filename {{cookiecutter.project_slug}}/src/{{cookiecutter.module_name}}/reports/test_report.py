@@ -12,6 +12,7 @@ from ..core.evaluation import (
     IMPORTANCE_REPEATS,
     INTERVAL_LEVEL,
     MIN_SLICE_ROWS,
+    Calibration,
     Evaluation,
     TestLevels,
 )
@@ -22,7 +23,7 @@ from .figures import figure_text, new_figure, plotted_positions, remove_stale, s
 from .markdown import figure_links, render_markdown
 
 # Every file plot_figures may write in reports/figures/; a run deletes those it did not.
-FIGURE_FILES = ("predicted_vs_actual.png", "residuals.png", "roc_curve.png")
+FIGURE_FILES = ("predicted_vs_actual.png", "residuals.png", "roc_curve.png", "calibration.png")
 
 TEST_QUESTIONS = (
     ("role.domain", "ask.test.domain"),
@@ -33,7 +34,10 @@ TEST_QUESTIONS = (
 
 
 def plot_figures(
-    prepared: PreparedData, predicted: Predictions, figures_dir: Path
+    prepared: PreparedData,
+    predicted: Predictions,
+    figures_dir: Path,
+    calibrated: Calibration | None = None,
 ) -> dict[str, Path]:
     """The holdout rows' answers (`predicted`) against the truth."""
     labels = prepared.labels(prepared.holdout)
@@ -77,8 +81,30 @@ def plot_figures(
         axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label=figure_text("plot.chance"))
         axes.set_title(figure_text("plot.roc"))
         figures[text("plot.roc")] = save_figure(figure, figures_dir / "roc_curve.png")
+    if calibrated is not None:
+        figures[text("plot.calibration")] = plot_calibration(
+            calibrated, figures_dir / "calibration.png"
+        )
     remove_stale(figures_dir, FIGURE_FILES, figures)
     return figures
+
+
+def plot_calibration(calibrated: Calibration, target: Path) -> Path:
+    """The reliability diagram: each bin's mean predicted probability against the share
+    of its rows that are the positive class, on the diagonal when calibrated."""
+    figure, axes = new_figure(5, 5)
+    predicted = [item.predicted for item in calibrated.bins]
+    observed = [item.observed for item in calibrated.bins]
+    axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label=figure_text("plot.perfect"))
+    axes.plot(predicted, observed, marker="o")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1)
+    positive = calibrated.positive
+    axes.set_xlabel(figure_text("plot.mean_probability", positive=positive))
+    axes.set_ylabel(figure_text("plot.observed_share", positive=positive))
+    axes.set_title(figure_text("plot.calibration"))
+    axes.legend()
+    return save_figure(figure, target)
 
 
 def service_details(prepared: PreparedData, recorded: int) -> dict[str, str]:

@@ -16,6 +16,7 @@ from ..core.dataset import PreparedData, as_text, records_frame
 from ..core.evaluation import (
     IMPORTANCE_REPEATS,
     MIN_SLICE_ROWS,
+    Coefficient,
     FeatureImportance,
     ServiceCheck,
     SliceScore,
@@ -166,6 +167,34 @@ def permutation_importances(
         for name, row in zip(features.columns, by_feature, strict=True)
     ]
     return sorted(found, key=lambda item: -item.drop)
+
+
+COEFFICIENTS_SHOWN = 10  # the largest weights, by size
+
+
+def linear_coefficients(model: Pipeline) -> list[Coefficient]:
+    """A linear model's largest weights by size, named by the feature pipeline's outputs
+    (numeric inputs standardised, so a weight is per standard deviation; categories one
+    column each). More than two classes: each input's largest weight and its class.
+    Empty for a model without coefficients (trees, ensembles)."""
+    estimator = model[-1]
+    weights = getattr(estimator, "coef_", None)
+    if weights is None:
+        return []
+    names = model[:-1].get_feature_names_out()
+    table = np.atleast_2d(np.asarray(weights, dtype=float))
+    if table.shape[0] == 1:
+        found = [
+            Coefficient(str(name), float(weight))
+            for name, weight in zip(names, table[0], strict=True)
+        ]
+    else:
+        largest = np.abs(table).argmax(axis=0)
+        found = [
+            Coefficient(str(name), float(table[row, column]), estimator.classes_[row])
+            for column, (name, row) in enumerate(zip(names, largest, strict=True))
+        ]
+    return sorted(found, key=lambda item: -abs(item.weight))[:COEFFICIENTS_SHOWN]
 
 
 def service_checks(

@@ -13,7 +13,9 @@ from ..core.dataset import DatasetSchema, PreparedData
 from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
 from ..core.goal import BusinessGoal, judge
 from ..core.metrics import (
+    calibration,
     class_scores,
+    confusion_counts,
     interval,
     predict,
     range_errors,
@@ -23,7 +25,13 @@ from ..core.metrics import (
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
-from .checks import importance_metric, permutation_importances, service_checks, slice_scores
+from .checks import (
+    importance_metric,
+    linear_coefficients,
+    permutation_importances,
+    service_checks,
+    slice_scores,
+)
 from .train import load_candidate
 
 METRICS_FILE = "metrics.json"
@@ -92,7 +100,8 @@ def evaluate(
         champion_change=change,
         interval=interval(labels, predicted, goal.metric, seed, worth),
     )
-    figures = plot_figures(prepared, predicted, reports_dir / "figures")
+    calibrated = calibration(labels, predicted)
+    figures = plot_figures(prepared, predicted, reports_dir / "figures", calibrated)
     checks = TestLevels(
         slices=slice_scores(prepared, predicted, goal.metric, seed, worth),
         service=service_checks(model, record, prepared, predicted),
@@ -100,6 +109,9 @@ def evaluate(
         ranges=range_errors(labels, predicted) if not predicted.classes else [],
         importances=permutation_importances(model, prepared, measured_in, seed),
         importance_metric=measured_in,
+        confusion=confusion_counts(labels, predicted) if predicted.classes else [],
+        calibration=calibrated,
+        coefficients=linear_coefficients(model),
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
