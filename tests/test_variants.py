@@ -314,6 +314,10 @@ def check_variant(
         output = tool(slug, "run")
         assert "register: version 1" in output, output
         check_trained(project, slug, answers, tool)
+        # A short search on the sample: params.yaml's values scored first, then 5 trials.
+        output = tool(slug, "tune", "--trials", "5")
+        assert "tune: 5 trials; CV rmse" in output, output
+        assert len((project / "reports/tuning/trials.csv").read_text().splitlines()) == 7
         check_own_data(project, slug, tool, tmp_path)
         for git in (["init", "-q"], ["add", "-A"]):
             sh(project, "git", *git, env=env)

@@ -183,6 +183,28 @@ def train(
 
 
 @app.command()
+def tune(
+    root: Root = Path(),
+    trials: Annotated[
+        int | None, typer.Option(min=1, help="Trials to run [default: params.yaml tune.trials]")
+    ] = None,
+    timeout_minutes: Annotated[
+        float | None,
+        typer.Option(min=0.01, help="Stop after this long [default: tune.timeout_minutes]"),
+    ] = None,
+) -> None:
+    """Search tune.space for the model in params.yaml (cross-validated, in the goal's
+    metric); write the best values into params.yaml when they beat its own. Run
+    prepare first; train afterwards."""
+    from ..stages.pipeline import Stage, run_tune
+
+    stage = Stage(
+        "tune", lambda paths, feedback: run_tune(paths, feedback, trials, timeout_minutes)
+    )
+    run_stage(stage, ProjectPaths.at(root))
+
+
+@app.command()
 def evaluate(
     root: Root = Path(),
     data_dir: DataDir = None,

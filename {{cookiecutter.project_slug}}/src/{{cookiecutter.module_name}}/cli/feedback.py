@@ -4,7 +4,7 @@ time)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
@@ -54,5 +54,15 @@ class ConsoleFeedback:
             try:
                 with progress.open(path, "rb", task_id=task) as handle:
                     yield handle
+            finally:
+                progress.remove_task(task)
+
+    @contextmanager
+    def steps(self, description: str, total: int) -> Iterator[Callable[[], None]]:
+        display = nullcontext(self.shown_in) if self.shown_in else progress_display()
+        with display as progress:
+            task = progress.add_task(description, total=total)
+            try:
+                yield lambda: progress.advance(task)
             finally:
                 progress.remove_task(task)

@@ -72,6 +72,52 @@ class ModelParams(_Strict):
     params: dict[str, HyperParameter] = {}
 
 
+class SearchRange(_Strict):
+    """Numbers from `low` to `high` (whole numbers with `integer`), drawn on a log
+    scale with `log`: a regularisation strength spans orders of magnitude."""
+
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SearchRange:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"a log range must start above 0 (low is {self.low:g})")
+        return self
+
+
+class SearchChoices(_Strict):
+    """One of a list of values (a criterion, a solver, on or off)."""
+
+    choices: Annotated[list[HyperParameter], Field(min_length=1)]
+
+
+SearchDimension = SearchRange | SearchChoices
+
+
+class TuneParams(_Strict):
+    """What `tune` searches (per model name, each hyper-parameter's range or choices)
+    and for how long: the trials, or the minutes, whichever ends first."""
+
+    trials: Annotated[int, Field(ge=1)] = 30
+    timeout_minutes: Annotated[float, Field(gt=0)] | None = 10
+    space: dict[str, dict[str, SearchDimension]] = {}
+
+    @model_validator(mode="after")
+    def _known_models(self) -> TuneParams:
+        known = {name for models in ESTIMATORS.values() for name in models}
+        for name in self.space:
+            if name not in known:
+                raise ValueError(
+                    f"tune.space.{name}: not a model name; choose from {', '.join(sorted(known))}"
+                )
+        return self
+
+
 class Params(_Strict):
     seed: int = 42
     task: Task
@@ -80,6 +126,7 @@ class Params(_Strict):
     cv_folds: Annotated[int, Field(ge=2, le=50)] = 5
     cv_max_rows: Annotated[int, Field(ge=100)] | None = 50_000
     model: ModelParams
+    tune: TuneParams = TuneParams()
 
     @model_validator(mode="after")
     def _model_fits_task(self) -> Params:

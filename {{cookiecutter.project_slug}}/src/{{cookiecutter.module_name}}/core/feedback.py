@@ -1,11 +1,13 @@
 """What a stage tells the person running it while it works: notes (an estimate, a
-warning) and how far the reading of a large file has got. The command line shows both
+warning), how far the reading of a large file has got, and how many of a known number
+of steps (tune's trials) are done. The command line shows both
 (cli/feedback.py); the default, QUIET, shows nothing, for tests, notebooks and code of
 your own."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -21,6 +23,10 @@ class Feedback(Protocol):
         """`path` opened for reading in binary, its progress shown while it is read."""
         ...
 
+    def steps(self, description: str, total: int) -> AbstractContextManager[Callable[[], None]]:
+        """A counter of `total` steps, shown while open: call it when a step is done."""
+        ...
+
 
 class Quiet:
     def note(self, line: str) -> None:
@@ -28,6 +34,9 @@ class Quiet:
 
     def reading(self, path: Path) -> AbstractContextManager[BinaryIO]:
         return path.open("rb")
+
+    def steps(self, description: str, total: int) -> AbstractContextManager[Callable[[], None]]:
+        return nullcontext(lambda: None)
 
 
 QUIET = Quiet()

@@ -118,12 +118,6 @@ IMPORTANCE_ROWS = 5_000  # a larger holdout is sampled: each shuffle predicts ev
 # Shuffled copies of the holdout predicted in one call: the feature pipeline's fixed cost
 # per call, not the rows, dominated when each shuffle was predicted alone.
 IMPORTANCE_BATCH_ROWS = 100_000
-# The metric importances are measured in when the gate's has no scorer (value).
-IMPORTANCE_FALLBACK = {"regression": "rmse", "classification": "roc_auc"}
-
-
-def importance_metric(metric: str, task: str) -> str:
-    return IMPORTANCE_FALLBACK[task] if metric == "value" else metric
 
 
 def shuffled(column: pd.Series, order: np.ndarray) -> pd.Series:

@@ -21,12 +21,12 @@ from ..core.metrics import (
     range_errors,
     score,
     score_predictions,
+    scorer_metric,
 )
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.test_report import plot_figures, render_report
 from .checks import (
-    importance_metric,
     linear_coefficients,
     permutation_importances,
     service_checks,
@@ -87,7 +87,7 @@ def evaluate(
     )
     verdict = judge(goal, holdout, baseline)
     seed = int(record["params"]["seed"])  # the resamples and shuffles below
-    measured_in = importance_metric(goal.metric, prepared.schema.task)
+    measured_in = scorer_metric(goal.metric, prepared.schema.task)
     evaluation = Evaluation(
         holdout=holdout,
         baseline=baseline,

@@ -71,6 +71,47 @@ def run_train(
     return f"{params.model.name}: CV {first} {trained.cv[first]['mean']:.4g}"
 
 
+def run_tune(
+    paths: ProjectPaths,
+    feedback: Feedback = QUIET,
+    trials: int | None = None,
+    timeout_minutes: float | None = None,
+) -> str:
+    """Search params.yaml's tune.space for the model it names (`trials` and
+    `timeout_minutes` over its tune settings), in the business goal's metric, and write
+    the best values into params.yaml when they beat its own."""
+    from ..core.dataset import load_prepared
+    from ..core.goal import load_goal
+    from ..core.metrics import scorer_metric
+    from ..reports.tuning_figure import plot_trials
+    from .tune import apply_best, tune, write_trials
+
+    params = load_params(paths.params)
+    prepared = load_prepared(paths.interim)
+    goal = load_goal(paths.business_goal, prepared.schema.task)
+    metric = scorer_metric(goal.metric, params.task)
+    minutes = timeout_minutes if timeout_minutes is not None else params.tune.timeout_minutes
+    tuning = tune(
+        prepared,
+        params,
+        metric,
+        trials or params.tune.trials,
+        minutes * 60 if minutes is not None else None,
+        feedback,
+    )
+    write_trials(tuning, paths.reports / "tuning")
+    plot_trials(tuning, paths.figures)
+    best = apply_best(paths.params, tuning)
+    start = (
+        f"{len(tuning.trials) - 1} trials; CV {metric} {tuning.start.score:.4g} with params.yaml's"
+    )
+    if best is None:
+        return f"{start}, still the best: params.yaml unchanged"
+    values = ", ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+                       for name, value in best.values.items())  # fmt: skip
+    return f"{start}, {best.score:.4g} with {values}: written to params.yaml"
+
+
 def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
 {%- if cookiecutter.tracking == "mlflow" %}
     from ..core.dataset import load_prepared

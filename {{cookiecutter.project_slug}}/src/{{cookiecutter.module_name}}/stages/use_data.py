@@ -10,7 +10,6 @@ goal's metric, direction and threshold are replaced in its front matter; its sto
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections import Counter
@@ -18,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
 from ..core.artifacts import write_text
 from ..core.config import DataParams, read_yaml_mapping
 from ..core.errors import PipelineError
 from ..core.goal import DIRECTIONS, split_front_matter
 from ..core.models import ESTIMATORS
+from ..core.params_file import edited_yaml
 from ..core.paths import ProjectPaths
 from .validate import MAX_CLASSES, header_and_target, is_number
 
@@ -95,10 +93,6 @@ def propose_gate(task: str, values: list[str]) -> Gate:
     return Gate(metric, "maximize", float(f"{dummy + SCORE_GAIN * (1 - dummy):.3g}"), dummy)
 
 
-def represent_null(representer: Any, value: None) -> Any:
-    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
-
-
 def edited_params(
     params_path: Path, source: str, target: str, task: str, columns: tuple[list[str], list[str]]
 ) -> tuple[str, str, list[str]]:
@@ -106,32 +100,29 @@ def edited_params(
     emptied because they name columns the table lacks. `columns`: the table's header and
     its target's values."""
     header, values = columns
-    editor = YAML()
-    editor.preserve_quotes = True
-    # null written as `null`, as params.yaml writes it, not as an empty value.
-    editor.representer.add_representer(type(None), represent_null)
-    document: Any = editor.load(params_path.read_text(encoding="utf-8"))
-    data = document["data"]
-    data["source"] = source
-    data["target"] = target
-    document["task"] = task
-    # Labels are classes as they are; a quantity made classes splits at its median.
-    quantity_as_classes = task == "classification" and infer_task(values) == "regression"
-    data["class_threshold"] = "median" if quantity_as_classes else None
-    emptied = []
-    for key in DataParams.model_fields:
-        listed = data.get(key)
-        if isinstance(listed, list) and any(name not in header for name in listed):
-            data[key] = []
-            emptied.append(f"data.{key}")
-    if data.get("split_column") and data["split_column"] not in header:
-        data["split"], data["split_column"] = "random", None
-        emptied.append("data.split_column")
-    if document["model"]["name"] not in ESTIMATORS[task]:
-        document["model"] = STARTING_MODELS[task]
-    text = io.StringIO()
-    editor.dump(document, text)
-    return text.getvalue(), str(document["model"]["name"]), emptied
+    emptied: list[str] = []
+
+    def switch(document: Any) -> None:
+        data = document["data"]
+        data["source"] = source
+        data["target"] = target
+        document["task"] = task
+        # Labels are classes as they are; a quantity made classes splits at its median.
+        quantity_as_classes = task == "classification" and infer_task(values) == "regression"
+        data["class_threshold"] = "median" if quantity_as_classes else None
+        for key in DataParams.model_fields:
+            listed = data.get(key)
+            if isinstance(listed, list) and any(name not in header for name in listed):
+                data[key] = []
+                emptied.append(f"data.{key}")
+        if data.get("split_column") and data["split_column"] not in header:
+            data["split"], data["split_column"] = "random", None
+            emptied.append("data.split_column")
+        if document["model"]["name"] not in ESTIMATORS[task]:
+            document["model"] = STARTING_MODELS[task]
+
+    text, document = edited_yaml(params_path, switch)
+    return text, str(document["model"]["name"]), emptied
 
 
 def with_value(front_matter: str, key: str, value: str, comment: str | None = None) -> str:

@@ -203,6 +203,11 @@ def hyperparameter_problems(path: Path, params: Params) -> list[str]:
     """model.params against the estimator's own parameters (imports scikit-learn)."""
     estimator = estimator_class(ESTIMATORS[params.task][params.model.name])()
     unknown = unknown_hyperparameters(estimator, params.model.name, params.model.params)
+    searched = params.tune.space.get(params.model.name, {})
+    unknown += [
+        problem.replace("model.params.", f"tune.space.{params.model.name}.", 1)
+        for problem in unknown_hyperparameters(estimator, params.model.name, dict(searched))
+    ]
     return [f"{path}: {problem}" for problem in unknown]
 
 

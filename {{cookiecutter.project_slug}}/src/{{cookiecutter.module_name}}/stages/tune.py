@@ -1,0 +1,170 @@
+"""Hyper-parameter search: params.yaml's `tune.space` for the model it names, searched by
+Optuna's TPE sampler (seeded), each trial cross-validated on the folds `train` uses.
+
+The starting point is scored first: model.params as they are. The best values found
+replace them in params.yaml (comments kept) only when they score better, so a `train`
+after `tune` is an ordinary train with a visible, reviewable change.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from optuna.study import StudyDirection
+from ruamel.yaml.comments import CommentedMap
+from sklearn.model_selection import cross_validate
+
+from ..core.artifacts import atomic_path, write_text
+from ..core.config import HyperParameter, Params, SearchChoices, SearchDimension
+from ..core.dataset import PreparedData
+from ..core.errors import PipelineError
+from ..core.feedback import QUIET, Feedback
+from ..core.metrics import cv_scorers, sign
+from ..core.params_file import edited_yaml, set_values
+from ..core.tuning import Trial, Tuning
+from .splitting import cv_folds, cv_rows
+from .train import build_model
+
+TRIALS_FILE = "trials.csv"  # in reports/tuning/
+
+
+def search_space(params: Params) -> dict[str, SearchDimension]:
+    """The ranges declared for the model params.yaml names."""
+    space = params.tune.space.get(params.model.name)
+    if not space:
+        raise PipelineError(
+            f"params.yaml: tune.space has no ranges for model {params.model.name!r}; "
+            f"add some under tune.space.{params.model.name}"
+        )
+    return space
+
+
+def suggested(trial: optuna.Trial, name: str, dimension: SearchDimension) -> HyperParameter:
+    if isinstance(dimension, SearchChoices):
+        return trial.suggest_categorical(name, dimension.choices)
+    if dimension.integer:
+        return trial.suggest_int(name, int(dimension.low), int(dimension.high), log=dimension.log)
+    return trial.suggest_float(name, dimension.low, dimension.high, log=dimension.log)
+
+
+class CrossValidation:
+    """One trial's score: the mean of `metric` over the folds `train` cross-validates on,
+    in the metric's own units."""
+
+    def __init__(self, prepared: PreparedData, params: Params, metric: str) -> None:
+        self.prepared, self.params, self.metric = prepared, params, metric
+        rows = cv_rows(prepared, params)
+        self.features, self.labels = prepared.features(rows), prepared.labels(rows)
+        self.splitter, self.groups = cv_folds(prepared.schema, rows, params.cv_folds, params.seed)
+        self.scorer = cv_scorers(prepared.schema)[metric]
+
+    def __call__(self, values: dict[str, HyperParameter]) -> float:
+        model = self.params.model.model_copy(
+            update={"params": {**self.params.model.params, **values}}
+        )
+        trial_params = self.params.model_copy(update={"model": model})
+        results = cross_validate(
+            build_model(self.prepared.schema, trial_params),
+            self.features,
+            self.labels,
+            groups=self.groups,
+            cv=self.splitter,
+            scoring=self.scorer,
+            error_score="raise",
+        )
+        return float(sign(self.params.task, self.metric) * np.mean(results["test_score"]))
+
+
+def tune(
+    prepared: PreparedData,
+    params: Params,
+    metric: str,
+    trials: int,
+    timeout_seconds: float | None,
+    feedback: Feedback = QUIET,
+) -> Tuning:
+    """Score params.yaml's values, then up to `trials` sampled ones (fewer if
+    `timeout_seconds` runs out first)."""
+    space = search_space(params)
+    scored = CrossValidation(prepared, params, metric)
+    # Hyper-parameters params.yaml leaves out start at the estimator's defaults.
+    current = {name: params.model.params[name] for name in space if name in params.model.params}
+    clock = time.perf_counter()
+    found = [Trial(0, current, scored(current), time.perf_counter() - clock)]
+
+    def objective(trial: optuna.Trial) -> float:
+        values = {name: suggested(trial, name, dimension) for name, dimension in space.items()}
+        clock = time.perf_counter()
+        try:
+            value = scored(values)
+        except ValueError as error:  # values the estimator refuses together
+            found.append(Trial(trial.number + 1, values, float("nan"), time.perf_counter() - clock))
+            raise optuna.TrialPruned(str(error).splitlines()[0]) from error
+        found.append(Trial(trial.number + 1, values, value, time.perf_counter() - clock))
+        return value
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # a line per trial otherwise
+    study = optuna.create_study(
+        direction=StudyDirection.MINIMIZE
+        if sign(params.task, metric) < 0
+        else StudyDirection.MAXIMIZE,
+        sampler=optuna.samplers.TPESampler(seed=params.seed),
+    )
+    with feedback.steps(f"tune {params.model.name}", trials) as step:
+        study.optimize(
+            objective, n_trials=trials, timeout=timeout_seconds, callbacks=[lambda *_: step()]
+        )
+    if not any(np.isfinite(trial.score) for trial in found[1:]):
+        raise PipelineError(
+            f"params.yaml: tune.space.{params.model.name}: every trial failed; "
+            "check the ranges against the estimator's documentation"
+        )
+    return Tuning(params.model.name, params.task, metric, found)
+
+
+def trials_table(tuning: Tuning) -> pd.DataFrame:
+    """A row per trial: its number, score, seconds, and each hyper-parameter's value."""
+    rows: list[dict[str, Any]] = [
+        {"trial": trial.number, tuning.metric: trial.score, "seconds": round(trial.seconds, 3),
+         **trial.values}
+        for trial in tuning.trials
+    ]  # fmt: skip
+    table = pd.DataFrame(rows)
+    # Whole-number hyper-parameters stay whole where a trial left them out (not NaN-floats).
+    for name in table.columns[3:]:
+        given = [trial.values[name] for trial in tuning.trials if name in trial.values]
+        if all(isinstance(value, int) and not isinstance(value, bool) for value in given):
+            table[name] = table[name].astype("Int64")
+    return table
+
+
+def write_trials(tuning: Tuning, folder: Path) -> Path:
+    with atomic_path(folder / TRIALS_FILE) as temporary:
+        trials_table(tuning).to_csv(temporary, index=False)
+    return folder / TRIALS_FILE
+
+
+def with_best_values(params_path: Path, values: dict[str, HyperParameter]) -> str:
+    """params.yaml with `values` in model.params, its comments and layout kept."""
+
+    def set_best(document: Any) -> None:
+        if document["model"].get("params") is None:
+            document["model"]["params"] = CommentedMap()
+        set_values(document["model"]["params"], values)
+
+    return edited_yaml(params_path, set_best)[0]
+
+
+def apply_best(params_path: Path, tuning: Tuning) -> Trial | None:
+    """Write the best trial's values into params.yaml when they beat the start; None
+    when params.yaml's values are still the best."""
+    best = tuning.best()
+    if best.number == 0:
+        return None
+    write_text(params_path, with_best_values(params_path, best.values))
+    return best
