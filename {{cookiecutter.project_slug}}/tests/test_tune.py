@@ -22,7 +22,7 @@ from {{ cookiecutter.module_name }}.stages.train import build_model, cross_valid
 from {{ cookiecutter.module_name }}.stages.tune import apply_best, tune
 from {{ cookiecutter.module_name }}.stages.validate import project_problems
 
-from .conftest import PROJECT_ROOT, REGRESSION, ParamsFactory
+from .conftest import REGRESSION, ParamsFactory
 
 TRIALS = 6
 
@@ -63,49 +63,54 @@ def test_the_same_seed_tries_the_same_values(
     assert [t.values for t in third.trials[1:]] != [t.values for t in first.trials[1:]]
 
 
+# A params.yaml of the user's own making: the comments and their places must survive.
+COMMENTED_PARAMS = """\
+# Settings for every stage.
+seed: 42
+model:
+  # the estimator, by name
+  name: ridge
+  params:
+    alpha: 1.0  # regularisation
+
+# What tune searches.
+tune:
+  trials: 3
+"""
+
+
 def comment_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+    return [line.strip() for line in text.splitlines() if "#" in line]
 
 
 def test_better_values_go_into_params_yaml_with_its_comments(tmp_path: Path) -> None:
-    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
-    before = (tmp_path / "params.yaml").read_text()
-    model = load_params(tmp_path / "params.yaml").model.name
-    start = Trial(0, {}, 10.0, 0.1)
-    better = Trial(1, {"extra_setting": 7, "other_setting": 0.25}, 9.0, 0.1)
-    written = apply_best(
-        tmp_path / "params.yaml", Tuning(model, "regression", "rmse", [start, better])
-    )
+    path = tmp_path / "params.yaml"
+    path.write_text(COMMENTED_PARAMS)
+    start = Trial(0, {"alpha": 1.0}, 10.0, 0.1)
+    better = Trial(1, {"alpha": 0.5, "solver": "svd", "tol": 0.001}, 9.0, 0.1)
+    written = apply_best(path, Tuning("ridge", "regression", "rmse", [start, better]))
     assert written == better
-    after = (tmp_path / "params.yaml").read_text()
-    assert comment_lines(after) == comment_lines(before)
-    loaded = yaml.safe_load(after)
-    assert (
-        loaded["model"]["params"] | {"extra_setting": 7, "other_setting": 0.25}
-        == loaded["model"]["params"]
-    )
-    # Every other key as it was.
-    original = yaml.safe_load(before)
-    assert {k: v for k, v in loaded.items() if k != "model"} == {
-        k: v for k, v in original.items() if k != "model"
+    after = path.read_text()
+    assert yaml.safe_load(after) == {
+        "seed": 42,
+        "model": {"name": "ridge", "params": {"alpha": 0.5, "solver": "svd", "tol": 0.001}},
+        "tune": {"trials": 3},
     }
-    # The comment that introduces the tune section still sits right above it.
-    lines = after.splitlines()
-    tune_line = lines.index("tune:")
-    assert lines[tune_line - 1].startswith("#")
+    # Every comment kept, in order, the inline one still on alpha's line, and the
+    # section's heading still right above the section (not above the added keys).
+    assert [line.split("#")[-1] for line in comment_lines(after)] == [
+        line.split("#")[-1] for line in comment_lines(COMMENTED_PARAMS)
+    ]
+    assert "alpha: 0.5  # regularisation" in after
+    assert after.index("tol: 0.001") < after.index("# What tune searches.\ntune:")
 
 
 def test_params_yaml_is_left_alone_when_its_values_are_still_the_best(tmp_path: Path) -> None:
-    shutil.copy(PROJECT_ROOT / "params.yaml", tmp_path / "params.yaml")
-    before = (tmp_path / "params.yaml").read_text()
-    tuning = Tuning(
-        "ridge",
-        "classification",
-        "roc_auc",
-        [Trial(0, {}, 0.8, 0.1), Trial(1, {"C": 2.0}, 0.8, 0.1)],
-    )
-    assert apply_best(tmp_path / "params.yaml", tuning) is None
-    assert (tmp_path / "params.yaml").read_text() == before
+    path = tmp_path / "params.yaml"
+    path.write_text(COMMENTED_PARAMS)
+    trials = [Trial(0, {"alpha": 1.0}, 0.8, 0.1), Trial(1, {"alpha": 2.0}, 0.8, 0.1)]
+    assert apply_best(path, Tuning("ridge", "classification", "roc_auc", trials)) is None
+    assert path.read_text() == COMMENTED_PARAMS
 
 
 @pytest.mark.parametrize(
@@ -163,3 +168,24 @@ def test_the_command_writes_trials_and_a_figure(paths: ProjectPaths) -> None:
     again = runner.invoke(app, ["tune", "--root", str(paths.root)])
     assert again.exit_code == 1
     assert len(again.output.strip().splitlines()) == 1, again.output
+{%- if cookiecutter.tracking == "mlflow" %}
+
+
+def test_the_search_is_a_run_with_a_nested_run_per_trial(paths: ProjectPaths) -> None:
+    from {{ cookiecutter.module_name }}.registry.mlflow_tracking import PARENT_TAG, connect
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["prepare", "--root", str(paths.root)]).exit_code == 0
+    result = runner.invoke(app, ["tune", "--trials", "3", "--root", str(paths.root)])
+    assert result.exit_code == 0, result.output
+    tracking = connect(paths)
+    runs = tracking.client.search_runs([tracking.experiment_id])
+    (search,) = [run for run in runs if run.data.tags.get("stage") == "tune"]
+    assert f"MLflow run {search.info.run_id[:8]}" in result.output
+    trials = [run for run in runs if run.data.tags.get(PARENT_TAG) == search.info.run_id]
+    assert sorted(run.info.run_name for run in trials) == [f"trial-{n}" for n in range(4)]
+    table = (paths.reports / "tuning" / "trials.csv").read_text().splitlines()
+    metric = table[0].split(",")[1]
+    logged = sorted(run.data.metrics[f"cv_{metric}"] for run in trials)
+    assert logged == pytest.approx(sorted(float(row.split(",")[1]) for row in table[1:]))
+{%- endif %}

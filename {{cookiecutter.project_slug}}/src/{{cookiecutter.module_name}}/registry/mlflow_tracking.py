@@ -10,6 +10,7 @@ MLflow records each version's files by absolute path.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from mlflow.exceptions import MlflowException
 
 from ..core.errors import PipelineError
 from ..core.paths import ProjectPaths
+from ..core.tuning import Tuning
 from .mlflow_errors import mlflow_operation
 
 EXPERIMENT = "{{ cookiecutter.project_slug }}"
@@ -31,6 +33,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"  # the first bytes of every SQLite databa
 SHA_TAG = "model_sha256"
 # MLflow's own tag for the code version, shown in its UI.
 GIT_COMMIT_TAG = "mlflow.source.git.commit"
+# MLflow's own tag that nests a run under another in its UI (a tuning trial under its search).
+PARENT_TAG = "mlflow.parentRunId"
 # Values per log_batch request: MLflow refuses more than 100 params in one.
 BATCH = 100
 # Typed handles on MLflow's entities: some MLflow releases (those Azure ML's packages
@@ -184,6 +188,33 @@ def log_evaluation(
         client.log_artifact(run_id, str(path), "reports")
     client.set_terminated(run_id)
     return run_id
+
+
+@mlflow_operation("logging the tuning runs", repeatable=False)
+def log_tuning(tracking: Tracking, tuning: Tuning) -> str:
+    """The search as a run, each trial a run nested under it (its values, and its
+    cross-validated score unless it failed); returns the search's run id."""
+    client = tracking.client
+    best = tuning.best()
+    parent = client.create_run(
+        tracking.experiment_id, run_name=f"tune-{tuning.model}", tags={"stage": "tune"}
+    )
+    parent_id: str = parent.info.run_id
+    metric = tuning.metric
+    scores = {f"start_cv_{metric}": tuning.start.score, f"best_cv_{metric}": best.score}
+    settings = {"model": tuning.model, "trials": len(tuning.trials) - 1}
+    best_values = {f"best_{name}": value for name, value in best.values.items()}
+    log_numbers(client, parent_id, scores, settings | best_values)
+    for trial in tuning.trials:
+        child = client.create_run(
+            tracking.experiment_id, run_name=f"trial-{trial.number}", tags={PARENT_TAG: parent_id}
+        )
+        scored = math.isfinite(trial.score)
+        metrics = {f"cv_{tuning.metric}": trial.score, "seconds": trial.seconds} if scored else {}
+        log_numbers(client, child.info.run_id, metrics, dict(trial.values))
+        client.set_terminated(child.info.run_id, status="FINISHED" if scored else "FAILED")
+    client.set_terminated(parent_id)
+    return parent_id
 
 
 {% if cookiecutter.compute == "azureml" -%}

@@ -83,6 +83,9 @@ def run_tune(
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
     from ..core.metrics import scorer_metric
+{%- if cookiecutter.tracking == "mlflow" %}
+    from ..registry.mlflow_tracking import connect, log_tuning
+{%- endif %}
     from ..reports.tuning_figure import plot_trials
     from .tune import apply_best, tune, write_trials
 
@@ -101,15 +104,23 @@ def run_tune(
     )
     write_trials(tuning, paths.reports / "tuning")
     plot_trials(tuning, paths.figures)
+{%- if cookiecutter.tracking == "mlflow" %}
+    run_id = log_tuning(connect(paths), tuning)
+{%- endif %}
     best = apply_best(paths.params, tuning)
     start = (
         f"{len(tuning.trials) - 1} trials; CV {metric} {tuning.start.score:.4g} with params.yaml's"
     )
     if best is None:
-        return f"{start}, still the best: params.yaml unchanged"
-    values = ", ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
-                       for name, value in best.values.items())  # fmt: skip
-    return f"{start}, {best.score:.4g} with {values}: written to params.yaml"
+        summary = f"{start}, still the best: params.yaml unchanged"
+    else:
+        values = ", ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+                           for name, value in best.values.items())  # fmt: skip
+        summary = f"{start}, {best.score:.4g} with {values}: written to params.yaml"
+{%- if cookiecutter.tracking == "mlflow" %}
+    summary = f"{summary} (MLflow run {run_id[:8]})"
+{%- endif %}
+    return summary
 
 
 def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
