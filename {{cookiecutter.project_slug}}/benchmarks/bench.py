@@ -11,7 +11,9 @@ runs in a fresh interpreter, as a user's command would:
   large file (stages/source_size.py);
 - `predict` of the whole table: the command's time (start-up and loading the model
   included) and peak memory, and the rows per second of scoring itself (read, check,
-  predict, write), which is what grows with the file.
+  predict, write), which is what grows with the file;
+- on the bundled sample data: evaluate's time (its checks: intervals, importance,
+  calibration) and `tune` with SAMPLE_TRIALS trials (opt-in, not part of `run`).
 {%- if cookiecutter.serving == "fastapi" %}
 - `serve` under load (serving_load.py), one worker process per core: one record per
   request over loopback, from one client and then from CLIENTS at once: requests per
@@ -139,6 +141,24 @@ def scratch_project(folder: Path, rows: int) -> Path:
     return root
 
 
+SAMPLE_TRIALS = 10  # tune's trials on the sample data
+
+
+def sample_project(folder: Path) -> Path:
+    """A copy of this project's params pointed at the bundled sample (regression, ridge),
+    for the steps whose time the sample shows: evaluate's checks, tune."""
+    root = folder / "sample"
+    (root / "docs").mkdir(parents=True)
+    params = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
+    params["task"] = "regression"
+    params["data"] = {"source": "sklearn:diabetes", "target": "progression"}
+    params["model"] = {"name": "ridge", "params": {"alpha": 1.0}}
+    (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
+    goal = "---\nmetric: rmse\ndirection: minimize\nthreshold: 60\nmust_beat: dummy\n---\n"
+    (root / "docs" / "01_business_understanding.md").write_text(goal, encoding="utf-8")
+    return root
+
+
 def fresh(snippet: str, module: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     """Run a snippet in a fresh interpreter: its wall seconds (start-up included) and
     what it printed."""
@@ -174,6 +194,12 @@ def main(rows: int) -> None:
         _, scoring = fresh(SCORING, module, str(root))
         scoring_seconds = float(scoring.stdout.split()[-1])
         metrics = json.loads((root / "reports" / "metrics.json").read_text(encoding="utf-8"))
+        sample = sample_project(Path(folder))
+        _, _, sample_output = measured(module, "run", "--root", str(sample))
+        tune_seconds, _, tune_output = measured(
+            module, "tune", "--trials", str(SAMPLE_TRIALS), "--root", str(sample)
+        )
+        sample_stages = dict(STAGE_LINE.findall(sample_output + tune_output))
 {%- if cookiecutter.serving == "fastapi" %}
         record = json.loads((root / "models/candidate/training.json").read_text())["example"]
         workers = os.cpu_count() or 1
@@ -196,6 +222,10 @@ def main(rows: int) -> None:
     print(f"{'predict command, s':<34}{predict_seconds:>14.1f}")
     print(f"{'predict scoring, rows/s':<34}{rows_per_second:>14,.0f}  >= 200,000")
     print(f"{'predict peak memory, MiB':<34}{predict_memory:>14.0f}  < 1024")
+    print(f"{'sample data: evaluate, s':<34}{float(sample_stages['evaluate']):>14.1f}")
+    tune_stage = float(sample_stages["tune"])
+    print(f"{f'  tune, {SAMPLE_TRIALS} trials, s':<34}{tune_stage:>14.1f}  opt-in")
+    print(f"{'  tune command, s':<34}{tune_seconds:>14.1f}  start-up included")
 {%- if cookiecutter.serving == "fastapi" %}
     for result in (alone, together):
         name = f"serve, {result.clients} client{'s' if result.clients > 1 else ''}"
