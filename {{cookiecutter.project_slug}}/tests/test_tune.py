@@ -120,15 +120,20 @@ def test_params_yaml_is_left_alone_when_its_values_are_still_the_best(tmp_path: 
         ({"ridge": {"alpha": {"low": 0, "high": 1, "log": True}}}, "tune.space.ridge.alpha"),
         ({"ridgee": {"alpha": {"low": 0.1, "high": 1}}}, "tune.space"),
         ({"ridge": {"alpha": {"choices": []}}}, "tune.space.ridge.alpha"),
+        ({"ridge": {"alpha": {"low": 1.5, "high": 9, "integer": True}}}, "tune.space.ridge.alpha"),
     ],
 )
 def test_a_bad_range_is_named_in_one_line(
     paths: ProjectPaths, raw_params: dict[str, object], space: dict[str, object], named: str
 ) -> None:
     paths.params.write_text(yaml.safe_dump({**raw_params, "tune": {"space": space}}))
-    with pytest.raises(PipelineError, match=re.escape(named)) as caught:
+    with pytest.raises(PipelineError, match=re.escape(f"{named}: ")) as caught:
         load_params(paths.params)
-    assert "\n" not in str(caught.value)
+    message = str(caught.value)
+    assert "\n" not in message
+    # Only the form the entry takes is judged, in the user's words, not pydantic's.
+    for internal in ("more problem", "function-after", "Value error", "SearchChoices"):
+        assert internal not in message
 
 
 def test_a_range_for_what_the_model_does_not_take_is_a_problem(
@@ -143,6 +148,22 @@ def test_a_range_for_what_the_model_does_not_take_is_a_problem(
     assert any(
         "tune.space.ridge.alpah: not a hyper-parameter of ridge" in line for line in problems
     )
+
+
+def test_tune_checks_the_project_before_any_trial(
+    paths: ProjectPaths, raw_params: dict[str, object]
+) -> None:
+    changed = dict(raw_params)
+    model = changed["model"]
+    assert isinstance(model, dict)
+    changed["tune"] = {"space": {model["name"]: {"no_such_setting": {"low": 1, "high": 2}}}}
+    paths.params.write_text(yaml.safe_dump(changed))
+    runner = CliRunner()
+    result = runner.invoke(app, ["tune", "--trials", "2", "--root", str(paths.root)])
+    assert result.exit_code == 1
+    assert f"tune.space.{model['name']}.no_such_setting: not a hyper-parameter" in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
 
 
 def test_a_model_without_ranges_is_told_where_to_add_them(

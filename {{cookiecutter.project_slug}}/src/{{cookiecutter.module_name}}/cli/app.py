@@ -198,10 +198,13 @@ def tune(
     prepare first; train afterwards."""
     from ..stages.pipeline import Stage, run_tune
 
+    paths = ProjectPaths.at(root)
+    if report_problems(paths):  # every problem in a line each, before minutes of trials
+        raise typer.Exit(1)
     stage = Stage(
         "tune", lambda paths, feedback: run_tune(paths, feedback, trials, timeout_minutes)
     )
-    run_stage(stage, ProjectPaths.at(root))
+    run_stage(stage, paths)
 
 
 @app.command()

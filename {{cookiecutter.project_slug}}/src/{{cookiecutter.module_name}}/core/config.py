@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import PipelineError
 from .models import ESTIMATORS
@@ -87,6 +97,8 @@ class SearchRange(_Strict):
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         if self.log and self.low <= 0:
             raise ValueError(f"a log range must start above 0 (low is {self.low:g})")
+        if self.integer and not (self.low.is_integer() and self.high.is_integer()):
+            raise ValueError(f"an integer range needs whole bounds ({self.low:g} to {self.high:g})")
         return self
 
 
@@ -96,7 +108,21 @@ class SearchChoices(_Strict):
     choices: Annotated[list[HyperParameter], Field(min_length=1)]
 
 
-SearchDimension = SearchRange | SearchChoices
+def dimension_kind(value: Any) -> str:
+    """Which form a tune.space entry takes, so that a mistake is reported against that
+    form alone (not also as a failed attempt at the other)."""
+    return (
+        "choices"
+        if isinstance(value, dict | SearchChoices)
+        and (isinstance(value, SearchChoices) or "choices" in value)
+        else "range"
+    )
+
+
+SearchDimension = Annotated[
+    Annotated[SearchRange, Tag("range")] | Annotated[SearchChoices, Tag("choices")],
+    Discriminator(dimension_kind),
+]
 
 
 class TuneParams(_Strict):
@@ -107,15 +133,18 @@ class TuneParams(_Strict):
     timeout_minutes: Annotated[float, Field(gt=0)] | None = 10
     space: dict[str, dict[str, SearchDimension]] = {}
 
-    @model_validator(mode="after")
-    def _known_models(self) -> TuneParams:
+    @field_validator("space")
+    @classmethod
+    def _known_models(
+        cls, space: dict[str, dict[str, SearchDimension]]
+    ) -> dict[str, dict[str, SearchDimension]]:
         known = {name for models in ESTIMATORS.values() for name in models}
-        for name in self.space:
+        for name in space:
             if name not in known:
                 raise ValueError(
-                    f"tune.space.{name}: not a model name; choose from {', '.join(sorted(known))}"
+                    f"{name!r} is not a model name; choose from {', '.join(sorted(known))}"
                 )
-        return self
+        return space
 
 
 class Params(_Strict):
@@ -155,14 +184,25 @@ def with_overrides(
     return params.model_copy(update={"data": data, "model": model})
 
 
+# Parts of a pydantic error location that are not keys of the file.
+INTERNAL_PART = re.compile(r"[\[\]]|^(range|choices)$")
+
+
+def error_location(location: tuple[int | str, ...]) -> str:
+    """A pydantic error's location as the file's key path: "tune.space.ridge.alpha".
+    pydantic's own markers (a validator's name, a union member's tag) name no key."""
+    return ".".join(str(part) for part in location if not INTERNAL_PART.search(str(part)))
+
+
 def describe_validation_error(source: Path, error: ValidationError) -> str:
     """One line naming the file and the first key at fault."""
     first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"])
+    location = error_location(first["loc"])
     more = len(error.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     where = f"{source}: {location}: " if location else f"{source}: "
-    return f"{where}{first['msg']}{suffix}"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{where}{message}{suffix}"
 
 
 def read_yaml_mapping(path: Path, text: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ def edited_yaml(path: Path, change: Callable[[Any], None]) -> tuple[str, Any]:
     the document."""
     editor = YAML()
     editor.preserve_quotes = True
+    editor.width = 4096  # a long flow mapping stays on its line, as the user wrote it
     # null written as `null`, as params.yaml writes it, not as an empty value.
     editor.representer.add_representer(type(None), represent_null)
     document: Any = editor.load(path.read_text(encoding="utf-8"))

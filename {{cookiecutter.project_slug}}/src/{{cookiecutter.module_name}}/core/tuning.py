@@ -16,6 +16,7 @@ class Trial:
     values: dict[str, HyperParameter]
     score: float  # mean cross-validated metric, in its own units; NaN when it failed
     seconds: float
+    error: str = ""  # why the estimator refused the values, when it failed
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class Tuning:
     def oriented(self, score: float) -> float:
         """`score` with greater better, whichever way the metric goes."""
         return score if DIRECTIONS[self.task][self.metric] == "maximize" else -score
+
+    @property
+    def failed(self) -> list[Trial]:
+        return [trial for trial in self.trials if not math.isfinite(trial.score)]
 
     def best(self) -> Trial:
         """The best scored trial; the start wins ties, so an equal score changes nothing."""

@@ -81,26 +81,29 @@ def run_tune(
     `timeout_minutes` over its tune settings), in the business goal's metric, and write
     the best values into params.yaml when they beat its own."""
     from ..core.dataset import load_prepared
+    from ..core.errors import PipelineError
     from ..core.goal import load_goal
     from ..core.metrics import scorer_metric
 {%- if cookiecutter.tracking == "mlflow" %}
     from ..registry.mlflow_tracking import connect, log_tuning
 {%- endif %}
-    from ..reports.tuning_figure import plot_trials
-    from .tune import apply_best, tune, write_trials
+    from ..reports.tuning_figure import FIGURE_FILE, plot_trials
+    from .tune import TRIALS_FILE, apply_best, describe, stale_preparation, tune, write_trials
 
     params = load_params(paths.params)
     prepared = load_prepared(paths.interim)
+    stale = stale_preparation(prepared, params)
+    if stale:
+        raise PipelineError(f"{stale}: run prepare first")
+    # A failed search must not leave the previous one's results looking like its own.
+    (paths.reports / "tuning" / TRIALS_FILE).unlink(missing_ok=True)
+    (paths.figures / FIGURE_FILE).unlink(missing_ok=True)
     goal = load_goal(paths.business_goal, prepared.schema.task)
     metric = scorer_metric(goal.metric, params.task)
     minutes = timeout_minutes if timeout_minutes is not None else params.tune.timeout_minutes
+    budget = trials or params.tune.trials
     tuning = tune(
-        prepared,
-        params,
-        metric,
-        trials or params.tune.trials,
-        minutes * 60 if minutes is not None else None,
-        feedback,
+        prepared, params, metric, budget, minutes * 60 if minutes is not None else None, feedback
     )
     write_trials(tuning, paths.reports / "tuning")
     plot_trials(tuning, paths.figures)
@@ -108,14 +111,17 @@ def run_tune(
     run_id = log_tuning(connect(paths), tuning)
 {%- endif %}
     best = apply_best(paths.params, tuning)
-    start = (
-        f"{len(tuning.trials) - 1} trials; CV {metric} {tuning.start.score:.4g} with params.yaml's"
-    )
+    ran = len(tuning.trials) - 1
+    counted = f"{ran} trial{'s' if ran != 1 else ''}"
+    if ran < budget and minutes is not None:
+        counted += f" of {budget} (the {minutes:g}-minute timeout)"
+    if tuning.failed:
+        counted += f", {len(tuning.failed)} failed ({tuning.failed[0].error})"
+    start = f"{counted}; CV {metric} {tuning.start.score:.4g} with params.yaml's values"
     if best is None:
         summary = f"{start}, still the best: params.yaml unchanged"
     else:
-        values = ", ".join(f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
-                           for name, value in best.values.items())  # fmt: skip
+        values = describe(best.values)
         summary = f"{start}, {best.score:.4g} with {values}: written to params.yaml"
 {%- if cookiecutter.tracking == "mlflow" %}
     summary = f"{summary} (MLflow run {run_id[:8]})"

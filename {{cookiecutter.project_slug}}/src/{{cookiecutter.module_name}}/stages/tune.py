@@ -95,7 +95,11 @@ def tune(
     # Hyper-parameters params.yaml leaves out start at the estimator's defaults.
     current = {name: params.model.params[name] for name in space if name in params.model.params}
     clock = time.perf_counter()
-    found = [Trial(0, current, scored(current), time.perf_counter() - clock)]
+    try:
+        found = [Trial(0, current, scored(current), time.perf_counter() - clock)]
+    except ValueError as error:  # sklearn checks hyper-parameter values when it fits
+        first_line = str(error).splitlines()[0]
+        raise PipelineError(f"params.yaml: model {params.model.name!r}: {first_line}") from error
 
     def objective(trial: optuna.Trial) -> float:
         values = {name: suggested(trial, name, dimension) for name, dimension in space.items()}
@@ -103,8 +107,10 @@ def tune(
         try:
             value = scored(values)
         except ValueError as error:  # values the estimator refuses together
-            found.append(Trial(trial.number + 1, values, float("nan"), time.perf_counter() - clock))
-            raise optuna.TrialPruned(str(error).splitlines()[0]) from error
+            reason = str(error).splitlines()[0]
+            seconds = time.perf_counter() - clock
+            found.append(Trial(trial.number + 1, values, float("nan"), seconds, reason))
+            raise optuna.TrialPruned(reason) from error
         found.append(Trial(trial.number + 1, values, value, time.perf_counter() - clock))
         return value
 
@@ -120,11 +126,34 @@ def tune(
             objective, n_trials=trials, timeout=timeout_seconds, callbacks=[lambda *_: step()]
         )
     if not any(np.isfinite(trial.score) for trial in found[1:]):
+        first = found[-1]
         raise PipelineError(
-            f"params.yaml: tune.space.{params.model.name}: every trial failed; "
-            "check the ranges against the estimator's documentation"
+            f"params.yaml: tune.space.{params.model.name}: every trial failed, e.g. "
+            f"{describe(first.values)}: {first.error}"
         )
     return Tuning(params.model.name, params.task, metric, found)
+
+
+def describe(values: dict[str, HyperParameter]) -> str:
+    """ "alpha=0.1767, solver=svd": each value as a person reads it."""
+    return ", ".join(
+        f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in values.items()
+    )
+
+
+def stale_preparation(prepared: PreparedData, params: Params) -> str | None:
+    """What differs between params.yaml and the data prepare wrote (source, target or
+    task), or None: tuning on another table's rows would tune the wrong model."""
+    schema = prepared.schema
+    for key, was, now in (
+        ("data.source", schema.source, params.data.source),
+        ("data.target", schema.target, params.data.target),
+        ("task", schema.task, params.task),
+    ):
+        if was != now:
+            return f"{key} is {now!r} in params.yaml but {was!r} in the prepared data"
+    return None
 
 
 def trials_table(tuning: Tuning) -> pd.DataFrame:

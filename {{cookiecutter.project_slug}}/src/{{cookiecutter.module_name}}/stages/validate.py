@@ -17,7 +17,14 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from ..core.config import SAMPLE_SOURCE, DataParams, Params, Task, read_yaml_mapping
+from ..core.config import (
+    SAMPLE_SOURCE,
+    DataParams,
+    Params,
+    Task,
+    error_location,
+    read_yaml_mapping,
+)
 from ..core.errors import PipelineError
 from ..core.goal import BusinessGoal, gate_problem, split_front_matter
 from ..core.models import ESTIMATORS, estimator_class, unknown_hyperparameters
@@ -31,7 +38,7 @@ TASKS = get_args(Task)  # the tasks params.yaml may name
 def located(path: Path, error: ValidationError) -> Iterator[str]:
     """Each pydantic error as `file: key.path: message`."""
     for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"])
+        location = error_location(item["loc"])
         # A check of several keys together (model.name for the task) carries its own words.
         message = item["msg"].removeprefix("Value error, ")
         yield f"{path}: {location}: {message}" if location else f"{path}: {message}"
