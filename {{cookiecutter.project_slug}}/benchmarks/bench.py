@@ -126,18 +126,26 @@ def write_table(path: Path, rows: int, seed: int = 0) -> None:
     table.to_csv(path, index=False)
 
 
-def scratch_project(folder: Path, rows: int) -> Path:
-    """A copy of this project's params and goal, pointed at the synthetic table."""
-    root = folder / "project"
+def regression_project(root: Path, data: dict[str, str], threshold: float) -> Path:
+    """A copy of this project's params (a ridge regression on `data`) and a goal of RMSE
+    at most `threshold`, in `root`."""
     (root / "docs").mkdir(parents=True)
-    write_table(root / "table.csv", rows)
     params = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
     params["task"] = "regression"
-    params["data"] = {"source": "table.csv", "target": "y"}
+    params["data"] = data
     params["model"] = {"name": "ridge", "params": {"alpha": 1.0}}
     (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    goal = "---\nmetric: rmse\ndirection: minimize\nthreshold: 1000\nmust_beat: dummy\n---\n"
+    goal = (
+        f"---\nmetric: rmse\ndirection: minimize\nthreshold: {threshold}\nmust_beat: dummy\n---\n"
+    )
     (root / "docs" / "01_business_understanding.md").write_text(goal, encoding="utf-8")
+    return root
+
+
+def scratch_project(folder: Path, rows: int) -> Path:
+    """The project pointed at a synthetic table of `rows` rows."""
+    root = regression_project(folder / "project", {"source": "table.csv", "target": "y"}, 1000)
+    write_table(root / "table.csv", rows)
     return root
 
 
@@ -145,18 +153,10 @@ SAMPLE_TRIALS = 10  # tune's trials on the sample data
 
 
 def sample_project(folder: Path) -> Path:
-    """A copy of this project's params pointed at the bundled sample (regression, ridge),
-    for the steps whose time the sample shows: evaluate's checks, tune."""
-    root = folder / "sample"
-    (root / "docs").mkdir(parents=True)
-    params = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
-    params["task"] = "regression"
-    params["data"] = {"source": "sklearn:diabetes", "target": "progression"}
-    params["model"] = {"name": "ridge", "params": {"alpha": 1.0}}
-    (root / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
-    goal = "---\nmetric: rmse\ndirection: minimize\nthreshold: 60\nmust_beat: dummy\n---\n"
-    (root / "docs" / "01_business_understanding.md").write_text(goal, encoding="utf-8")
-    return root
+    """The project pointed at the bundled sample, for the steps whose time the sample
+    shows: evaluate's checks, tune."""
+    sample = {"source": "sklearn:diabetes", "target": "progression"}
+    return regression_project(folder / "sample", sample, 60)
 
 
 def fresh(snippet: str, module: str, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
