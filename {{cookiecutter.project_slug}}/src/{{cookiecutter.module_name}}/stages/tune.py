@@ -126,10 +126,10 @@ def tune(
             objective, n_trials=trials, timeout=timeout_seconds, callbacks=[lambda *_: step()]
         )
     if not any(np.isfinite(trial.score) for trial in found[1:]):
-        first = found[-1]
+        last = found[-1]
         raise PipelineError(
             f"params.yaml: tune.space.{params.model.name}: every trial failed, e.g. "
-            f"{describe(first.values)}: {first.error}"
+            f"{describe(last.values)}: {last.error}"
         )
     return Tuning(params.model.name, params.task, metric, found)
 
