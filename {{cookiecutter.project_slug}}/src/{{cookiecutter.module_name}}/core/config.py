@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from .errors import PipelineError
 from .models import ESTIMATORS
@@ -111,12 +112,9 @@ class SearchChoices(_Strict):
 def dimension_kind(value: Any) -> str:
     """Which form a tune.space entry takes, so that a mistake is reported against that
     form alone (not also as a failed attempt at the other)."""
-    return (
-        "choices"
-        if isinstance(value, dict | SearchChoices)
-        and (isinstance(value, SearchChoices) or "choices" in value)
-        else "range"
-    )
+    if isinstance(value, SearchChoices) or (isinstance(value, dict) and "choices" in value):
+        return "choices"
+    return "range"
 
 
 SearchDimension = Annotated[
@@ -188,21 +186,21 @@ def with_overrides(
 INTERNAL_PART = re.compile(r"[\[\]]|^(range|choices)$")
 
 
-def error_location(location: tuple[int | str, ...]) -> str:
-    """A pydantic error's location as the file's key path: "tune.space.ridge.alpha".
-    pydantic's own markers (a validator's name, a union member's tag) name no key."""
-    return ".".join(str(part) for part in location if not INTERNAL_PART.search(str(part)))
+def error_line(error: ErrorDetails) -> str:
+    """One pydantic error as `key.path: message` in the file's terms: "tune.space.ridge.
+    alpha: low (10) must be below high (1)". pydantic's own markers (a validator's name,
+    a union member's tag) name no key, and a check of several keys together carries its
+    own words."""
+    location = ".".join(str(part) for part in error["loc"] if not INTERNAL_PART.search(str(part)))
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{location}: {message}" if location else message
 
 
 def describe_validation_error(source: Path, error: ValidationError) -> str:
     """One line naming the file and the first key at fault."""
-    first = error.errors()[0]
-    location = error_location(first["loc"])
     more = len(error.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    where = f"{source}: {location}: " if location else f"{source}: "
-    message = first["msg"].removeprefix("Value error, ")
-    return f"{where}{message}{suffix}"
+    return f"{source}: {error_line(error.errors()[0])}{suffix}"
 
 
 def read_yaml_mapping(path: Path, text: str) -> dict[str, Any]:

@@ -182,6 +182,11 @@ RESAMPLED_ROWS = 5_000
 WITH_INTERVALS = frozenset({"rmse", "mae", "r2", "value", "accuracy", "roc_auc"})
 
 
+def has_array_formula(metric: str, predicted: Predictions) -> bool:
+    """Whether `resampled` computes `metric` for these answers (ROC AUC: two classes)."""
+    return metric in WITH_INTERVALS and (metric != "roc_auc" or len(predicted.classes) == 2)
+
+
 def interval(
     labels: Any,
     predicted: Predictions,
@@ -194,7 +199,7 @@ def interval(
     (drawn with replacement, seeded); None for a metric without a per-resample formula
     (f1 and the like, ROC AUC of more than two classes) or when too few resamples define
     it."""
-    if metric not in WITH_INTERVALS or (metric == "roc_auc" and len(predicted.classes) != 2):
+    if not has_array_formula(metric, predicted):
         return None
     truth = np.asarray(labels)
     generator = np.random.default_rng(seed)
@@ -268,7 +273,7 @@ def block_scores(labels: Any, predicted: Predictions, metric: str, blocks: int) 
     `labels` in their order (shuffled copies of one table predicted together)."""
     truth = np.asarray(labels)
     rows = np.arange(blocks * len(truth)).reshape(blocks, len(truth))
-    if metric in WITH_INTERVALS and (metric != "roc_auc" or len(predicted.classes) == 2):
+    if has_array_formula(metric, predicted):
         return resampled(np.tile(truth, blocks), predicted, metric, rows, worth=None)
     return np.array([task_scores(truth, predicted.take(block))[metric] for block in rows])
 

@@ -43,14 +43,13 @@ def estimator_class(reference: str) -> type[BaseEstimator]:
 
 
 def unknown_hyperparameters(
-    estimator: BaseEstimator, name: str, params: dict[str, Any]
+    estimator: BaseEstimator, name: str, params: dict[str, Any], where: str = "model.params"
 ) -> list[str]:
-    """`model.params.KEY: not a hyper-parameter of NAME (valid: ...)` for each key of
-    `params` the estimator does not take."""
+    """`WHERE.KEY: not a hyper-parameter of NAME (valid: ...)` for each key of `params`
+    the estimator does not take (`where`: the params.yaml key holding them)."""
     accepted = estimator.get_params()
     return [
-        f"model.params.{key}: not a hyper-parameter of {name} "
-        f"(valid: {', '.join(sorted(accepted))})"
+        f"{where}.{key}: not a hyper-parameter of {name} (valid: {', '.join(sorted(accepted))})"
         for key in sorted(set(params) - set(accepted))
     ]
 

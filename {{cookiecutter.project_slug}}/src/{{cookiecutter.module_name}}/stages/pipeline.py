@@ -88,15 +88,16 @@ def run_tune(
     from ..registry.mlflow_tracking import connect, log_tuning
 {%- endif %}
     from ..reports.tuning_figure import FIGURE_FILE, plot_trials
-    from .tune import TRIALS_FILE, apply_best, describe, stale_preparation, tune, write_trials
+    from .tune import TRIALS_FILE, apply_best, stale_preparation, summary, tune, write_trials
 
     params = load_params(paths.params)
     prepared = load_prepared(paths.interim)
     stale = stale_preparation(prepared, params)
     if stale:
         raise PipelineError(f"{stale}: run prepare first")
+    tuning_dir = paths.reports / "tuning"
     # A failed search must not leave the previous one's results looking like its own.
-    (paths.reports / "tuning" / TRIALS_FILE).unlink(missing_ok=True)
+    (tuning_dir / TRIALS_FILE).unlink(missing_ok=True)
     (paths.figures / FIGURE_FILE).unlink(missing_ok=True)
     goal = load_goal(paths.business_goal, prepared.schema.task)
     metric = scorer_metric(goal.metric, params.task)
@@ -105,28 +106,16 @@ def run_tune(
     tuning = tune(
         prepared, params, metric, budget, minutes * 60 if minutes is not None else None, feedback
     )
-    write_trials(tuning, paths.reports / "tuning")
+    write_trials(tuning, tuning_dir)
     plot_trials(tuning, paths.figures)
 {%- if cookiecutter.tracking == "mlflow" %}
     run_id = log_tuning(connect(paths), tuning)
 {%- endif %}
-    best = apply_best(paths.params, tuning)
-    ran = len(tuning.trials) - 1
-    counted = f"{ran} trial{'s' if ran != 1 else ''}"
-    if ran < budget and minutes is not None:
-        counted += f" of {budget} (the {minutes:g}-minute timeout)"
-    if tuning.failed:
-        counted += f", {len(tuning.failed)} failed ({tuning.failed[0].error})"
-    start = f"{counted}; CV {metric} {tuning.start.score:.4g} with params.yaml's values"
-    if best is None:
-        summary = f"{start}, still the best: params.yaml unchanged"
-    else:
-        values = describe(best.values)
-        summary = f"{start}, {best.score:.4g} with {values}: written to params.yaml"
+    line = summary(tuning, budget, minutes, apply_best(paths.params, tuning))
 {%- if cookiecutter.tracking == "mlflow" %}
-    summary = f"{summary} (MLflow run {run_id[:8]})"
+    line = f"{line} (MLflow run {run_id[:8]})"
 {%- endif %}
-    return summary
+    return line
 
 
 def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:

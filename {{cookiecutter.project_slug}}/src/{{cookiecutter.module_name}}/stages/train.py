@@ -48,12 +48,19 @@ def build_model(schema: DatasetSchema, params: Params) -> Pipeline:
 
 
 def cross_validate_model(
-    model: Pipeline, rows: pd.DataFrame, prepared: PreparedData, params: Params
+    model: Pipeline,
+    rows: pd.DataFrame,
+    prepared: PreparedData,
+    params: Params,
+    only: str | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Mean and standard deviation of each metric over K folds of `rows`, split as train
-    and holdout were (stages/splitting.py)."""
+    """Mean and standard deviation of each metric (or the `only` one: a tuning trial's,
+    without the others' scoring) over K folds of `rows`, split as train and holdout were
+    (stages/splitting.py)."""
     splitter, groups = cv_folds(prepared.schema, rows, params.cv_folds, params.seed)
     scorers = cv_scorers(prepared.schema)
+    if only is not None:
+        scorers = {only: scorers[only]}
     results = cross_validate(
         model,
         prepared.features(rows),

@@ -12,23 +12,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import optuna
 import pandas as pd
 from optuna.study import StudyDirection
 from ruamel.yaml.comments import CommentedMap
-from sklearn.model_selection import cross_validate
 
 from ..core.artifacts import atomic_path, write_text
-from ..core.config import HyperParameter, Params, SearchChoices, SearchDimension
+from ..core.config import (
+    HyperParameter,
+    Params,
+    SearchChoices,
+    SearchDimension,
+    with_overrides,
+)
 from ..core.dataset import PreparedData
 from ..core.errors import PipelineError
 from ..core.feedback import QUIET, Feedback
-from ..core.metrics import cv_scorers, sign
+from ..core.metrics import sign
 from ..core.params_file import edited_yaml, set_values
 from ..core.tuning import Trial, Tuning
-from .splitting import cv_folds, cv_rows
-from .train import build_model
+from .splitting import cv_rows
+from .train import build_model, cross_validate_model
 
 TRIALS_FILE = "trials.csv"  # in reports/tuning/
 
@@ -52,32 +56,18 @@ def suggested(trial: optuna.Trial, name: str, dimension: SearchDimension) -> Hyp
     return trial.suggest_float(name, dimension.low, dimension.high, log=dimension.log)
 
 
-class CrossValidation:
-    """One trial's score: the mean of `metric` over the folds `train` cross-validates on,
-    in the metric's own units."""
-
-    def __init__(self, prepared: PreparedData, params: Params, metric: str) -> None:
-        self.prepared, self.params, self.metric = prepared, params, metric
-        rows = cv_rows(prepared, params)
-        self.features, self.labels = prepared.features(rows), prepared.labels(rows)
-        self.splitter, self.groups = cv_folds(prepared.schema, rows, params.cv_folds, params.seed)
-        self.scorer = cv_scorers(prepared.schema)[metric]
-
-    def __call__(self, values: dict[str, HyperParameter]) -> float:
-        model = self.params.model.model_copy(
-            update={"params": {**self.params.model.params, **values}}
-        )
-        trial_params = self.params.model_copy(update={"model": model})
-        results = cross_validate(
-            build_model(self.prepared.schema, trial_params),
-            self.features,
-            self.labels,
-            groups=self.groups,
-            cv=self.splitter,
-            scoring=self.scorer,
-            error_score="raise",
-        )
-        return float(sign(self.params.task, self.metric) * np.mean(results["test_score"]))
+def cross_validated(
+    prepared: PreparedData,
+    params: Params,
+    rows: pd.DataFrame,
+    metric: str,
+    values: dict[str, HyperParameter],
+) -> float:
+    """One trial's score: `metric`'s mean over train's own cross-validation of `rows`,
+    with `values` over model.params."""
+    trial_params = with_overrides(params, hyperparameters=values)
+    model = build_model(prepared.schema, trial_params)
+    return cross_validate_model(model, rows, prepared, trial_params, only=metric)[metric]["mean"]
 
 
 def tune(
@@ -91,7 +81,11 @@ def tune(
     """Score params.yaml's values, then up to `trials` sampled ones (fewer if
     `timeout_seconds` runs out first)."""
     space = search_space(params)
-    scored = CrossValidation(prepared, params, metric)
+    rows = cv_rows(prepared, params)
+
+    def scored(values: dict[str, HyperParameter]) -> float:
+        return cross_validated(prepared, params, rows, metric, values)
+
     # Hyper-parameters params.yaml leaves out start at the estimator's defaults.
     current = {name: params.model.params[name] for name in space if name in params.model.params}
     clock = time.perf_counter()
@@ -125,13 +119,14 @@ def tune(
         study.optimize(
             objective, n_trials=trials, timeout=timeout_seconds, callbacks=[lambda *_: step()]
         )
-    if not any(np.isfinite(trial.score) for trial in found[1:]):
+    tuning = Tuning(params.model.name, params.task, metric, found)
+    if len(tuning.failed) == len(found) - 1:
         last = found[-1]
         raise PipelineError(
             f"params.yaml: tune.space.{params.model.name}: every trial failed, e.g. "
             f"{describe(last.values)}: {last.error}"
         )
-    return Tuning(params.model.name, params.task, metric, found)
+    return tuning
 
 
 def describe(values: dict[str, HyperParameter]) -> str:
@@ -140,6 +135,21 @@ def describe(values: dict[str, HyperParameter]) -> str:
         f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
         for name, value in values.items()
     )
+
+
+def summary(tuning: Tuning, budget: int, minutes: float | None, best: Trial | None) -> str:
+    """The stage's line: trials run (and why fewer than `budget`), failures, the start's
+    score, and what was written."""
+    ran = len(tuning.trials) - 1
+    counted = f"{ran} trial{'s' if ran != 1 else ''}"
+    if ran < budget and minutes is not None:
+        counted += f" of {budget} (the {minutes:g}-minute timeout)"
+    if tuning.failed:
+        counted += f", {len(tuning.failed)} failed ({tuning.failed[0].error})"
+    start = f"{counted}; CV {tuning.metric} {tuning.start.score:.4g} with params.yaml's values"
+    if best is None:
+        return f"{start}, still the best: params.yaml unchanged"
+    return f"{start}, {best.score:.4g} with {describe(best.values)}: written to params.yaml"
 
 
 def stale_preparation(prepared: PreparedData, params: Params) -> str | None:

@@ -22,7 +22,7 @@ from ..core.config import (
     DataParams,
     Params,
     Task,
-    error_location,
+    error_line,
     read_yaml_mapping,
 )
 from ..core.errors import PipelineError
@@ -38,10 +38,7 @@ TASKS = get_args(Task)  # the tasks params.yaml may name
 def located(path: Path, error: ValidationError) -> Iterator[str]:
     """Each pydantic error as `file: key.path: message`."""
     for item in error.errors():
-        location = error_location(item["loc"])
-        # A check of several keys together (model.name for the task) carries its own words.
-        message = item["msg"].removeprefix("Value error, ")
-        yield f"{path}: {location}: {message}" if location else f"{path}: {message}"
+        yield f"{path}: {error_line(item)}"
 
 
 def read_mapping(path: Path, text: str | None = None) -> tuple[dict[str, Any] | None, list[str]]:
@@ -210,11 +207,9 @@ def hyperparameter_problems(path: Path, params: Params) -> list[str]:
     """model.params against the estimator's own parameters (imports scikit-learn)."""
     estimator = estimator_class(ESTIMATORS[params.task][params.model.name])()
     unknown = unknown_hyperparameters(estimator, params.model.name, params.model.params)
-    searched = params.tune.space.get(params.model.name, {})
-    unknown += [
-        problem.replace("model.params.", f"tune.space.{params.model.name}.", 1)
-        for problem in unknown_hyperparameters(estimator, params.model.name, dict(searched))
-    ]
+    searched = dict(params.tune.space.get(params.model.name, {}))
+    where = f"tune.space.{params.model.name}"
+    unknown += unknown_hyperparameters(estimator, params.model.name, searched, where)
     return [f"{path}: {problem}" for problem in unknown]
 
 
