@@ -10,7 +10,9 @@ import pytest
 from {{ cookiecutter.module_name }}.core.config import Params
 from {{ cookiecutter.module_name }}.core.dataset import as_text, load_prepared
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
+from {{ cookiecutter.module_name }}.core.feedback import QUIET
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.stages.pipeline import STAGES, run_prepare
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 
 from .conftest import ParamsFactory, write_patients_csv
@@ -36,6 +38,32 @@ def test_diabetes_split_is_reproducible(paths: ProjectPaths, task_params: Params
     again = load_prepared(paths.interim)
     pd.testing.assert_frame_equal(first.train, again.train)
     assert again.schema == first.schema
+
+
+def test_the_stages_of_one_process_share_the_splits_and_leave_them_as_read(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    """`run` reads the splits once for every stage: none may modify them in place, and a
+    new prepare is read anew."""
+    run_prepare(paths)
+    shared = load_prepared(paths.interim)
+    assert load_prepared(paths.interim) is shared
+    before = [
+        pd.util.hash_pandas_object(frame).to_numpy() for frame in (shared.train, shared.holdout)
+    ]
+    for stage in STAGES:
+        if stage.name in {"analyze", "preprocess", "train", "evaluate"}:
+            stage.run(paths, QUIET)
+    assert load_prepared(paths.interim) is shared
+    after = [
+        pd.util.hash_pandas_object(frame).to_numpy() for frame in (shared.train, shared.holdout)
+    ]
+    for was, now in zip(before, after, strict=True):
+        np.testing.assert_array_equal(was, now)
+    prepare(make_params(seed=8), paths.root, paths.interim)
+    reread = load_prepared(paths.interim)
+    assert reread is not shared
+    assert not reread.holdout.equals(shared.holdout)
 
 
 def test_the_same_seed_splits_the_same_rows_and_another_seed_does_not(

@@ -21,6 +21,7 @@ from {{ cookiecutter.module_name }}.stages.preprocess import (
     PREPROCESSOR_FILE,
     PREPROCESSOR_RECORD,
     PROCESSED_FILE,
+    FittedFeatures,
     build_preprocessor,
     fitted_preprocessor,
     preprocess,
@@ -143,11 +144,16 @@ def test_train_reuses_the_fitted_features_and_gets_the_same_model(
     prepared, params = preprocessed
     kept = fitted_preprocessor(paths.processed, paths.interim / TRAIN_FILE, prepared.schema, params)
     assert kept is not None
-    reused = train(prepared, params, paths.root / "reused", kept).model
+    # Fitted in this process, as in `run`: its output on the training split comes along.
+    assert kept.training_output is not None
+    assert kept.training_output.shape[0] == len(prepared.train)
     fitted = train(prepared, params, paths.root / "fitted").model
-    assert reused.named_steps["features"] is kept
     holdout = prepared.features(prepared.holdout)
-    np.testing.assert_allclose(reused.predict(holdout), fitted.predict(holdout), rtol=1e-12)
+    # With that output, and (as in a later process) transforming the split again.
+    for reusing in (kept, FittedFeatures(kept.pipeline)):
+        reused = train(prepared, params, paths.root / "reused", reusing).model
+        assert reused.named_steps["features"] is kept.pipeline
+        np.testing.assert_allclose(reused.predict(holdout), fitted.predict(holdout), rtol=1e-12)
 
 
 def test_a_fitted_feature_pipeline_of_other_data_or_settings_is_not_reused(

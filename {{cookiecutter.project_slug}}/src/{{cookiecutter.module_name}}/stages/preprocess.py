@@ -4,14 +4,17 @@ Imputation, scaling, one-hot encoding and engineered features are fitted with th
 and saved with it, so prediction and serving apply exactly the transforms training used.
 The stage also writes the transformed training split (or, above `cv_max_rows` rows, the
 sample cross-validation uses), to inspect what the model sees, and keeps the fitted
-feature pipeline, which `train` reuses while it is current.
+feature pipeline, which `train` reuses while it is current (and, in the same process, as
+in `run`, its output on the training split too).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
@@ -32,6 +35,18 @@ PROCESSED_FILE = "train_features.parquet"
 # is still what it would fit on).
 PREPROCESSOR_FILE = "preprocessor.skops"
 PREPROCESSOR_RECORD = "preprocessor.json"
+# The output of the last feature pipeline kept in this process on its training split, by
+# the kept file's hash: `train` in the same `run` need not transform 800,000 rows again.
+_training_outputs: dict[str, np.ndarray] = {}
+
+
+@dataclass(frozen=True)
+class FittedFeatures:
+    """A kept feature pipeline and, when this process fitted it, its output on the
+    training split: `train` fits the estimator on that output, as Pipeline.fit does."""
+
+    pipeline: ColumnTransformer
+    training_output: np.ndarray | None = None
 
 
 def numeric_steps(features: FeatureParams) -> Pipeline:
@@ -97,14 +112,17 @@ def preprocess(
     split as prepare wrote it), the fitted pipeline is kept for `train`."""
     rows = cv_rows(prepared, params)
     preprocessor = build_preprocessor(prepared.schema, params.features)
-    preprocessor.fit(prepared.features(prepared.train))
+    training_output = preprocessor.fit_transform(prepared.features(prepared.train))
     matrix = preprocessor.transform(prepared.features(rows))
     transformed = pd.DataFrame(matrix, columns=preprocessor.get_feature_names_out())
     transformed[prepared.schema.target] = prepared.labels(rows).to_numpy()
     with atomic_path(out_dir / PROCESSED_FILE) as temporary:
         transformed.to_parquet(temporary, index=False)
     if train_file is not None:
-        keep_preprocessor(preprocessor, fitted_on(train_file, prepared.schema, params), out_dir)
+        inputs = fitted_on(train_file, prepared.schema, params)
+        kept_sha256 = keep_preprocessor(preprocessor, inputs, out_dir)
+        _training_outputs.clear()
+        _training_outputs[kept_sha256] = training_output
     return transformed
 
 
@@ -134,14 +152,17 @@ def step_settings(preprocessor: ColumnTransformer) -> dict[str, str]:
 
 def keep_preprocessor(
     preprocessor: ColumnTransformer, inputs: dict[str, Any], out_dir: Path
-) -> None:
+) -> str:
+    """Save the fitted pipeline and its record; returns the saved file's hash."""
     path = save_model(preprocessor, out_dir / PREPROCESSOR_FILE)
-    write_json(out_dir / PREPROCESSOR_RECORD, {"sha256": sha256_file(path), "fitted_on": inputs})
+    sha256 = sha256_file(path)
+    write_json(out_dir / PREPROCESSOR_RECORD, {"sha256": sha256, "fitted_on": inputs})
+    return sha256
 
 
 def fitted_preprocessor(
     processed_dir: Path, train_file: Path, schema: DatasetSchema, params: Params
-) -> ColumnTransformer | None:
+) -> FittedFeatures | None:
     """The feature pipeline the preprocess stage fitted, if it was fitted on exactly this
     training split with these settings and steps; None otherwise (not run, or run before
     the data, params.yaml or the code building the steps changed, or a kept file was
@@ -163,4 +184,4 @@ def fitted_preprocessor(
         )
     except PipelineError:
         return None  # a changed or missing file: fit afresh rather than trust it
-    return preprocessor
+    return FittedFeatures(preprocessor, _training_outputs.get(record["sha256"]))

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import cross_validate
 from sklearn.pipeline import Pipeline
 
@@ -28,7 +27,7 @@ from ..core.model_io import (
     save_model,
 )
 from ..core.models import make_estimator
-from .preprocess import build_preprocessor
+from .preprocess import FittedFeatures, build_preprocessor
 from .splitting import cv_folds, cv_rows
 
 
@@ -92,7 +91,7 @@ def input_example(model: Pipeline, prepared: PreparedData, rows: int = 5) -> dic
 
 
 def fit_on_training_split(
-    model: Pipeline, prepared: PreparedData, preprocessor: ColumnTransformer | None
+    model: Pipeline, prepared: PreparedData, fitted: FittedFeatures | None
 ) -> Pipeline:
     """The model fitted on the whole training split. Given the preprocess stage's fitted
     feature pipeline (fitted on these very rows with these settings), only the estimator
@@ -100,17 +99,19 @@ def fit_on_training_split(
     (seconds on a large table)."""
     features = prepared.features(prepared.train)
     labels = prepared.labels(prepared.train)
-    if preprocessor is None:
+    if fitted is None:
         return model.fit(features, labels)
-    estimator = model.named_steps["model"].fit(preprocessor.transform(features), labels)
-    return Pipeline([("features", preprocessor), ("model", estimator)])
+    output = fitted.training_output
+    matrix = output if output is not None else fitted.pipeline.transform(features)
+    estimator = model.named_steps["model"].fit(matrix, labels)
+    return Pipeline([("features", fitted.pipeline), ("model", estimator)])
 
 
 def train(
     prepared: PreparedData,
     params: Params,
     out_dir: Path,
-    preprocessor: ColumnTransformer | None = None,
+    preprocessor: FittedFeatures | None = None,
 ) -> TrainedModel:
     """Cross-validate, fit on the whole training split, save the model and its record.
     `preprocessor`: the preprocess stage's fitted feature pipeline, when it is current
