@@ -12,8 +12,9 @@ runs in a fresh interpreter, as a user's command would:
 - `predict` of the whole table: the command's time (start-up and loading the model
   included) and peak memory, and the rows per second of scoring itself (read, check,
   predict, write), which is what grows with the file;
-- on the bundled sample data: evaluate's time (its checks: intervals, importance,
-  calibration) and `tune` with SAMPLE_TRIALS trials (opt-in, not part of `run`).
+- on the bundled sample data: analyze's time (its checks: ranges, associations, leakage,
+  holdout against training), evaluate's (intervals, importance, calibration) and `tune`
+  with SAMPLE_TRIALS trials (opt-in, not part of `run`).
 {%- if cookiecutter.serving == "fastapi" %}
 - `serve` under load (serving_load.py), one worker process per core: one record per
   request over loopback, from one client and then from CLIENTS at once: requests per
@@ -222,7 +223,8 @@ def main(rows: int) -> None:
     print(f"{'predict command, s':<34}{predict_seconds:>14.1f}")
     print(f"{'predict scoring, rows/s':<34}{rows_per_second:>14,.0f}  >= 200,000")
     print(f"{'predict peak memory, MiB':<34}{predict_memory:>14.0f}  < 1024")
-    print(f"{'sample data: evaluate, s':<34}{float(sample_stages['evaluate']):>14.1f}")
+    print(f"{'sample data: analyze, s':<34}{float(sample_stages['analyze']):>14.1f}")
+    print(f"{'  evaluate, s':<34}{float(sample_stages['evaluate']):>14.1f}")
     tune_stage = float(sample_stages["tune"])
     print(f"{f'  tune, {SAMPLE_TRIALS} trials, s':<34}{tune_stage:>14.1f}  opt-in")
     print(f"{'  tune command, s':<34}{tune_seconds:>14.1f}  start-up included")

@@ -17,13 +17,23 @@ from .figures import (
     remove_stale,
     save_figure,
 )
-from .markdown import figure_links, render_markdown
+from .markdown import Question, figure_links, render_markdown
 
 HIGH_MISSING_RATE = 0.5
 HIGH_PAIR_CORRELATION = 0.8
 TOP_FEATURES_PLOTTED = 3
 # Every file plot_figures may write in reports/figures/; a run deletes those it did not.
 FIGURE_FILES = ("target_distribution.png", "correlation.png", "top_features.png")
+
+
+@dataclass(frozen=True)
+class ColumnRange:
+    """What a feature's values span: numbers and dates as low, median and high; a
+    category as its most common value and that value's share of the rows."""
+
+    low: object = None
+    middle: object = None
+    high: object = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,15 @@ class AnalysisSummary:
     constant: list[str] = field(default_factory=list)  # one value (or none) in training
     # Features that repeat an earlier one value for value: (the copy, the original).
     duplicates: list[tuple[str, str]] = field(default_factory=list)
+    target_ranks: dict[str, float] = field(default_factory=dict)  # Spearman, as correlations
+    ranges: dict[str, ColumnRange] = field(default_factory=dict)
+    near_constant: dict[str, float] = field(default_factory=dict)  # the top value's share
+    duplicate_rows: int = 0  # rows repeating an earlier one, features and target alike
+    rows_with_missing: int = 0
+    # Categorical features' association with the target (eta or Cramér's V).
+    associations: dict[str, float] = field(default_factory=dict)
+    leakage: list[tuple[str, float]] = field(default_factory=list)
+    shifted: dict[str, float] = field(default_factory=dict)  # holdout against training
 
     @property
     def high_missing(self) -> list[str]:
@@ -79,6 +98,13 @@ def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
     if missing:
         worst = max(missing, key=lambda name: missing[name])
         notes.append(text("finding.missing", count=len(missing), worst=worst, rate=missing[worst]))
+        notes.append(
+            text(
+                "finding.missing_rows",
+                count=summary.rows_with_missing,
+                share=summary.rows_with_missing / max(summary.rows, 1),
+            )
+        )
     else:
         notes.append(text("finding.no_missing"))
     if summary.high_missing:
@@ -127,6 +153,36 @@ def findings(summary: AnalysisSummary, prepared: PreparedData) -> list[str]:
         notes.append(text("finding.constant", names=code_names(constant), count=len(constant)))
     for copy, original in summary.duplicates:
         notes.append(text("finding.duplicate", copy=copy, original=original))
+    return notes + data_findings(summary)
+
+
+def data_findings(summary: AnalysisSummary) -> list[str]:
+    """Near-constant columns, repeated rows, a categorical feature's association with
+    the target, suspected leakage, and holdout distributions unlike the training
+    split's."""
+    notes = []
+    for name, share in summary.near_constant.items():
+        notes.append(text("finding.near_constant", name=name, share=share))
+    if summary.duplicate_rows:
+        notes.append(text("finding.duplicate_rows", count=summary.duplicate_rows))
+    if summary.associations:
+        name, value = next(iter(summary.associations.items()))
+        notes.append(text("finding.top_association", name=name, value=value))
+    for name, value in summary.leakage:
+        notes.append(text("finding.leakage", name=name, value=value))
+    if summary.shifted:
+        name, value = next(iter(summary.shifted.items()))
+        notes.append(
+            text(
+                "finding.shift",
+                names=code_names(list(summary.shifted)),
+                count=len(summary.shifted),
+                name=name,
+                value=value,
+            )
+        )
+    else:
+        notes.append(text("finding.no_shift"))
     return notes
 
 
@@ -180,12 +236,32 @@ def plot_figures(
     return figures
 
 
-ANALYSIS_QUESTIONS = (
-    ("role.domain", "ask.analysis.domain"),
-    ("role.engineer", "ask.analysis.engineer"),
-    ("role.scientist", "ask.analysis.scientist"),
-    ("role.product", "ask.analysis.product"),
-)
+def analysis_questions(summary: AnalysisSummary) -> list[Question]:
+    """Whom to ask about what this report found, and only that: the ranges always (the
+    domain expert knows which values are impossible), then each kind of finding."""
+    questions = [Question("role.domain", "ask.analysis.ranges")]
+    for name, _ in summary.leakage:
+        questions.append(Question("role.domain", "ask.analysis.leakage", {"name": name}))
+    missing = [name for name, rate in summary.missing_rates.items() if rate > 0]
+    if missing:
+        names = code_names(missing[:3])
+        questions.append(Question("role.engineer", "ask.analysis.missing", {"names": names}))
+    single = [*summary.constant, *summary.near_constant]
+    if single:
+        names = code_names(single[:3])
+        questions.append(Question("role.engineer", "ask.analysis.single", {"names": names}))
+    if summary.duplicate_rows:
+        count = summary.duplicate_rows
+        questions.append(Question("role.engineer", "ask.analysis.duplicates", {"count": count}))
+    if summary.shifted:
+        names = code_names(list(summary.shifted)[:3])
+        questions.append(Question("role.scientist", "ask.analysis.shift", {"names": names}))
+    if summary.correlated_pairs:
+        left, right, _ = summary.correlated_pairs[0]
+        values = {"left": left, "right": right}
+        questions.append(Question("role.scientist", "ask.analysis.pairs", values))
+    questions.append(Question("role.product", "ask.analysis.product"))
+    return questions
 
 
 @dataclass(frozen=True)
@@ -194,6 +270,7 @@ class ColumnRow:
     kind: str  # the catalogue key: one of FEATURE_KINDS
     missing: float
     unique: int
+    span: ColumnRange
 
 
 def render_report(
@@ -207,6 +284,7 @@ def render_report(
             kind=next(kind for kind in FEATURE_KINDS if name in getattr(schema, kind)),
             missing=summary.missing_rates[name],
             unique=int(prepared.train[name].nunique()),
+            span=summary.ranges.get(name, ColumnRange()),
         )
         for name in schema.features
     ]
@@ -218,5 +296,5 @@ def render_report(
         columns=columns,
         pair_threshold=HIGH_PAIR_CORRELATION,
         figures=figure_links(figures, report_path),
-        questions=ANALYSIS_QUESTIONS,
+        questions=analysis_questions(summary),
     )

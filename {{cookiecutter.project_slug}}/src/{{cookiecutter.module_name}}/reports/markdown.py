@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment
 
 from ..core.texts import environment, render_template
+
+
+@dataclass(frozen=True)
+class Question:
+    """A row of a report's communication exercise: whom to ask (a catalogue key), what
+    (a catalogue key) and the values its sentence names."""
+
+    role: str
+    ask: str
+    values: Mapping[str, object] = field(default_factory=dict)
 
 
 def markdown_cell(value: object) -> str:

@@ -20,16 +20,16 @@ from ..core.goal import BusinessGoal
 from ..core.metrics import RESAMPLES, Predictions
 from ..core.texts import text
 from .figures import figure_text, new_figure, plotted_positions, remove_stale, save_figure
-from .markdown import figure_links, render_markdown
+from .markdown import Question, figure_links, render_markdown
 
 # Every file plot_figures may write in reports/figures/; a run deletes those it did not.
 FIGURE_FILES = ("predicted_vs_actual.png", "residuals.png", "roc_curve.png", "calibration.png")
 
 TEST_QUESTIONS = (
-    ("role.domain", "ask.test.domain"),
-    ("role.product", "ask.test.product"),
-    ("role.software", "ask.test.software"),
-    ("role.risk", "ask.test.risk"),
+    Question("role.domain", "ask.test.domain"),
+    Question("role.product", "ask.test.product"),
+    Question("role.software", "ask.test.software"),
+    Question("role.risk", "ask.test.risk"),
 )
 
 

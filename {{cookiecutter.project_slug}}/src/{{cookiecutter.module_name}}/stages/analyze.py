@@ -1,7 +1,8 @@
 """Stage 2, analyze: describe the training split and write the analysis report.
 
-Only the training split is analysed, so nothing learned here leaks from the holdout set
-that `evaluate` later uses to judge the model.
+Only the training split is described, so nothing learned here leaks from the holdout set
+that `evaluate` later uses to judge the model; the holdout is read only to say whether
+its distributions differ from the training split's.
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ import numpy as np
 import pandas as pd
 
 from ..core.artifacts import write_text
-from ..core.dataset import PreparedData
+from ..core.dataset import FEATURE_KINDS, PreparedData
 from ..reports.analysis_report import (
     HIGH_PAIR_CORRELATION,
     AnalysisSummary,
     plot_figures,
     render_report,
+)
+from .data_checks import (
+    categorical_associations,
+    column_range,
+    leakage_suspects,
+    near_constant,
+    sampled,
+    split_shift,
 )
 
 REPORT_FILE = "02_analysis_report.md"
@@ -56,15 +65,22 @@ def summarize(prepared: PreparedData) -> AnalysisSummary:
     numeric = frame[schema.numeric].astype(float)
 
     correlations: dict[str, float] = {}
+    ranks: dict[str, float] = {}
     if schema.numeric and (target is not None or len(schema.classes or []) == 2):
         label = (
             target
             if target is not None
             else frame[schema.target].eq((schema.classes or [None])[-1]).astype(float)
         )
+        some = sampled(numeric.assign(__label__=label))
         with np.errstate(invalid="ignore", divide="ignore"):
             correlations = numeric.corrwith(label).dropna().to_dict()
+            # Spearman's rho is Pearson's r of the ranks (pandas' own method imports
+            # SciPy's statistics, a second of a one-stage command).
+            ranked = some.rank()
+            ranks = ranked[schema.numeric].corrwith(ranked["__label__"]).dropna().to_dict()
     correlations = dict(sorted(correlations.items(), key=lambda item: -abs(item[1])))
+    associations = categorical_associations(sampled(frame), schema)
 
     pairs: list[tuple[str, str, float]] = []
     if len(schema.numeric) > 1:
@@ -97,6 +113,22 @@ def summarize(prepared: PreparedData) -> AnalysisSummary:
         class_balance=balance,
         constant=[name for name in schema.features if frame[name].nunique() <= 1],
         duplicates=repeated_columns(frame, schema.features),
+        target_ranks={name: float(ranks[name]) for name in correlations if name in ranks},
+        ranges={
+            name: column_range(frame[name], kind)
+            for kind in FEATURE_KINDS
+            for name in getattr(schema, kind)
+        },
+        near_constant={
+            name: share
+            for name in schema.features
+            if (share := near_constant(frame[name])) is not None
+        },
+        duplicate_rows=int(frame[[*schema.features, schema.target]].duplicated().sum()),
+        rows_with_missing=int(frame[schema.features].isna().any(axis=1).sum()),
+        associations=associations,
+        leakage=leakage_suspects(correlations, ranks, associations, sampled(frame)),
+        shifted=split_shift(frame, prepared.holdout, schema),
     )
 
 
