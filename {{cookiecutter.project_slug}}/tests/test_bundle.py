@@ -98,3 +98,15 @@ def test_smoke_test_refuses_a_swapped_model_file(bundle: Path) -> None:
     entry_path.write_text(json.dumps(entry))
     with pytest.raises(PipelineError, match="does not match the hash"):
         smoke_test_bundle(bundle)
+
+
+def test_the_model_card_comes_with_the_bundle_and_an_edited_one_is_refused(bundle: Path) -> None:
+    loaded = load_bundle(bundle)
+    assert loaded.card is not None
+    assert loaded.entry["sha256"] in loaded.card
+    metric = loaded.entry["goal"]["metric"]
+    assert f"| {metric} | {loaded.entry['holdout'][metric]:.4g} |" in loaded.card
+    card = bundle / loaded.entry["model_card"]
+    card.write_text(card.read_text(encoding="utf-8").replace("|", "/"), encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"model_card\.md does not match the hash"):
+        load_bundle(bundle)

@@ -22,6 +22,7 @@ from {{ cookiecutter.module_name }}.stages import pipeline
 from .conftest import PROJECT_ROOT, write_patients_csv
 
 runner = CliRunner()
+STORY = "The clinic's planners book follow-up visits by the predicted progression."
 STAGES = ["prepare", "analyze", "preprocess", "train", "evaluate", "register"]
 SCIENTIFIC = {"sklearn", "pandas", "numpy", "scipy", "matplotlib", "pyarrow", "skops", "mlflow"}
 
@@ -32,6 +33,8 @@ def run_cli(paths: ProjectPaths, *args: str) -> tuple[int, str]:
 
 
 def test_run_on_sample_data(paths: ProjectPaths) -> None:
+    with paths.business_goal.open("a", encoding="utf-8") as goal:
+        goal.write(f"\n# The goal\n\n## Who uses it\n\n{STORY}\n\n## Value\n\nTo be measured.\n")
     code, output = run_cli(paths, "run")
     assert code == 0, output
     for stage in STAGES:
@@ -62,6 +65,15 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     assert details["version"] == 1
     assert details["champion"] is True
     assert details["goal"]["met"] is True
+    code, card = run_cli(paths, "models", "card", "1")
+    assert code == 0, card
+    assert card.startswith("# ")
+    assert details["sha256"] in card
+    metric = details["goal"]["metric"]
+    assert f"| {metric} | {details['holdout'][metric]:.4g} |" in card
+    # The business goal's first section, as the team wrote it, is the intended use.
+    assert f"\n{STORY}\n" in card
+    assert "To be measured" not in card
 
     bundle = paths.root / "deploy"
     code, output = run_cli(paths, "models", "export", str(bundle))
@@ -91,6 +103,9 @@ def test_models_commands_refuse_bad_requests_in_one_line(paths: ProjectPaths) ->
     assert "no earlier champion to roll back to" in output
     code, output = run_cli(paths, "models", "promote", "3")
     assert code == 1
+    assert "model version 3 not found" in output
+    code, output = run_cli(paths, "models", "card", "3")
+    assert (code, output.count("\n")) == (1, 1), output
     assert "model version 3 not found" in output
 
 

@@ -162,3 +162,16 @@ def test_export_refuses_an_edited_training_record(
     assert (paths.root / "deploy" / TRAINING_FILE).read_bytes() == (
         scratch / TRAINING_FILE
     ).read_bytes(), "a refused export keeps the bundle exported before"
+
+
+def test_a_model_card_written_for_another_model_is_refused(
+    paths: ProjectPaths, prepared: PreparedData, task_params: Params, registry: ModelRegistry
+) -> None:
+    train(prepared, task_params, paths.candidate)
+    report = paths.docs / "06_test_report.md"
+    evaluate(prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, registry)
+    card = paths.reports / "model_card.md"
+    card.write_text("# Model card: last week's model\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"model_card\.md is missing or describes another"):
+        register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
+    assert registry.versions() == []

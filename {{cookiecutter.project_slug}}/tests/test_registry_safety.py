@@ -83,9 +83,11 @@ def run_writers(commands: list[list[str]], gate: Path) -> list[dict[str, Any]]:
 
 
 def copy_candidate(paths: ProjectPaths, folder: Path) -> Path:
-    """The candidate and the metrics.json evaluate wrote for it, in a folder of its own."""
+    """The candidate and what evaluate wrote for it (metrics.json, the model card), in a
+    folder of its own."""
     folder.mkdir()
-    for source in (*paths.candidate.iterdir(), paths.reports / "metrics.json"):
+    evaluated = (paths.reports / "metrics.json", paths.reports / "model_card.md")
+    for source in (*paths.candidate.iterdir(), *evaluated):
         (folder / source.name).write_bytes(source.read_bytes())
     return folder
 
@@ -99,6 +101,21 @@ def assert_whole(registry: ModelRegistry) -> list[int]:
     if versions:
         assert champion_version(registry) in versions
     return versions
+
+
+def test_the_register_stage_loads_no_scientific_library() -> None:
+    """WRITERS processes registering at once each start in a fraction of a second: the
+    stage reads JSON and copies files, and leaves pandas and scikit-learn unloaded (the
+    model card it stores is written by evaluate)."""
+    package = {{ cookiecutter.module_name }}.__name__
+    probe = (
+        f"import sys, {package}.stages.register; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'sklearn', 'matplotlib') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
 
 
 def test_concurrent_writers_get_one_version_each(

@@ -86,6 +86,10 @@ def test_health_and_metadata(client: TestClient, bundle: LoadedBundle) -> None:
     assert metadata["model_version"] == bundle.version
     assert metadata["features"]["numeric"] == bundle.schema.numeric
     assert metadata["holdout"] == bundle.entry["holdout"]
+    card = client.get(metadata["model_card"])
+    assert card.status_code == 200
+    assert card.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert bundle.entry["sha256"] in card.text
 
 
 def test_one_record_and_a_batch_reproduce_the_recorded_predictions(

@@ -64,6 +64,26 @@ def show(version: int, root: Root = Path()) -> None:
     typer.echo(json.dumps(details, indent=2, ensure_ascii=False))
 
 
+@models_app.command("card")
+def card(version: int, root: Root = Path()) -> None:
+    """A version's model card (Markdown): its use, training data, scores and limitations."""
+    import tempfile
+
+    from ..core.errors import PipelineError
+
+    with user_errors():
+        registry = open_registry(ProjectPaths.at(root))
+        name = get_version(registry, version).lineage.get("model_card")
+        if name is None:
+            raise PipelineError(
+                f"model version {version} was registered without a model card "
+                "(cards came with a later release of the template)"
+            )
+        with tempfile.TemporaryDirectory() as scratch:
+            registry.fetch(version, Path(scratch))
+            typer.echo((Path(scratch) / name).read_text(encoding="utf-8"), nl=False)
+
+
 @models_app.command("promote")
 def promote_version(version: int, root: Root = Path()) -> None:
     """Make VERSION the champion (after checking its file against its hash)."""

@@ -25,6 +25,8 @@ MODEL_FILE = "model.skops"
 # Written beside the model: params, schema, CV scores and an input example with the
 # predictions recorded for it (the smoke tests compare against those).
 TRAINING_FILE = "training.json"
+# The model card evaluate writes for the candidate and register keeps with the version.
+MODEL_CARD_FILE = "model_card.md"
 # Packages whose types a model file may contain: this project's own (core/transformers.py)
 # and the scientific stack. Add one here if your estimator needs it (e.g. "lightgbm"),
 # after checking that you trust it.

@@ -68,6 +68,8 @@ class LoadedBundle:
     schema: DatasetSchema
     entry: dict[str, Any]  # the registry entry: lineage and holdout metrics
     example: dict[str, Any]  # input example rows and the predictions recorded for them
+    # The version's model card (Markdown); None for a version registered without one.
+    card: str | None = None
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.model.predict(features[self.schema.features]))
@@ -114,7 +116,17 @@ def load_bundle(bundle_dir: Path) -> LoadedBundle:
         schema=DatasetSchema.from_dict(record["schema"]),
         entry=entry,
         example=record["example"],
+        card=verified_card(bundle_dir, entry, where),
     )
+
+
+def verified_card(bundle_dir: Path, entry: dict[str, Any], where: str) -> str | None:
+    """The model card as registered (versions registered before cards existed have none)."""
+    name = entry.get("model_card")
+    if name is None:
+        return None
+    check_hash(bundle_dir / name, entry.get("model_card_sha256"), where)
+    return (bundle_dir / name).read_text(encoding="utf-8")
 
 
 def load_champion_bundle(registry: ModelRegistry) -> LoadedBundle:

@@ -1,4 +1,5 @@
-"""The prediction API: POST /predict, GET /health, GET /metadata, the form page at GET /.
+"""The prediction API: POST /predict, GET /health, GET /metadata, GET /model-card, the
+form page at GET /.
 
 The model is loaded once, before the app is built, from a hash-checked bundle (the
 registry's champion by default); OpenAPI docs are at /docs.
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from pydantic import Discriminator, Field, Tag
 
 from ..core.dataset import records_frame
@@ -28,6 +29,7 @@ from .schema import (
 )
 from .scoring import UnscorableRecords, scored
 
+MODEL_CARD_PATH = "/model-card"
 # The project name as written at generation; any quotes in it stay escaped as they are.
 TITLE = {{ cookiecutter.project_name | quoted }}  # fmt: skip
 
@@ -77,6 +79,8 @@ def metadata_of(bundle: LoadedBundle) -> dict[str, Any]:
         },
         "identifiers": schema.identifiers,
         "classes": schema.classes,
+        # What the model is for, its data, scores and limitations (Markdown).
+        "model_card": MODEL_CARD_PATH if bundle.card is not None else None,
     }
 
 
@@ -126,6 +130,18 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
     def metadata() -> dict[str, Any]:
         """The model version, its holdout metrics and the feature schema."""
         return metadata_of(bundle)
+
+    @app.get(
+        MODEL_CARD_PATH,
+        response_class=PlainTextResponse,
+        responses={404: {"description": "The version was registered without a model card"}},
+    )
+    def model_card() -> PlainTextResponse:
+        """The model card of the version served, as Markdown."""
+        if bundle.card is None:
+            detail = f"model version {bundle.version} was registered without a model card"
+            return PlainTextResponse(detail, status_code=404)
+        return PlainTextResponse(bundle.card, media_type="text/markdown; charset=utf-8")
 
     # Rendered once, when the app is built: the page depends only on the model, and a
     # broken template edit stops `serve` at start rather than failing every request.

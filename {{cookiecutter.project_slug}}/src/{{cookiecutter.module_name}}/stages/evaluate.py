@@ -1,7 +1,8 @@
 """Stage 5, evaluate (the workshop's Test): judge the candidate on the holdout split.
 
 Scores the candidate and a dummy baseline on the same holdout rows, applies the business
-goal's gate, and writes reports/metrics.json and the test report with figures.
+goal's gate, and writes reports/metrics.json, the test report with figures, and the
+candidate's model card (reports/model_card.md, which register keeps with the version).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from ..core.metrics import (
     score_predictions,
     scorer_metric,
 )
+from ..core.model_io import MODEL_CARD_FILE
 from ..core.models import make_baseline
 from ..registry.base import ModelRegistry, champion_version, get_version
+from ..reports.model_card import render_model_card
 from ..reports.test_report import plot_figures, render_report
 from .checks import (
     linear_coefficients,
@@ -62,8 +65,11 @@ def evaluate(
     reports_dir: Path,
     report_path: Path,
     registry: ModelRegistry,
+    use: str = "",
 ) -> Evaluation:
-    """Score the candidate, the dummy and the champion on the holdout split; decide."""
+    """Score the candidate, the dummy and the champion on the holdout split; decide.
+    `use`: who uses the predictions and for what, for the model card (the business goal
+    document's first section: reports/model_card.py, intended_use)."""
     model, record = load_candidate(candidate_dir)
     features = prepared.features(prepared.holdout)
     labels = prepared.labels(prepared.holdout)
@@ -115,4 +121,6 @@ def evaluate(
     )
     write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
+    card = render_model_card(evaluation, goal, prepared, checks, use)
+    write_text(reports_dir / MODEL_CARD_FILE, card)
     return evaluation

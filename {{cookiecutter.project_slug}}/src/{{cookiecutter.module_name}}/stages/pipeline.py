@@ -123,15 +123,17 @@ def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
     from ..core.lineage import git_commit
-    from ..core.model_io import MODEL_FILE, TRAINING_FILE
+    from ..core.model_io import MODEL_CARD_FILE, MODEL_FILE, TRAINING_FILE
     from ..registry.backend import open_registry
     from ..registry.mlflow_tracking import connect, log_evaluation
+    from ..reports.model_card import intended_use
     from .evaluate import METRICS_FILE, evaluate
     from .evaluate import REPORT_FILE as TEST_REPORT
 {%- else %}
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
     from ..registry.backend import open_registry
+    from ..reports.model_card import intended_use
     from .evaluate import REPORT_FILE as TEST_REPORT
     from .evaluate import evaluate
 {%- endif %}
@@ -145,6 +147,7 @@ def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
         paths.reports,
         paths.docs / TEST_REPORT,
         open_registry(paths),
+        use=intended_use(paths.business_goal),
     )
     verdict = evaluation.goal
     outcome = "register" if evaluation.decision.register else "do not register"
@@ -156,6 +159,7 @@ def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
         [paths.candidate / MODEL_FILE, paths.candidate / TRAINING_FILE],
         [
             paths.reports / METRICS_FILE,
+            paths.reports / MODEL_CARD_FILE,
             paths.docs / TEST_REPORT,
             *sorted(paths.figures.glob("*.png")),
         ],

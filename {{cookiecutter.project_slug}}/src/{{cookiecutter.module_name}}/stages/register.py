@@ -1,6 +1,6 @@
 """Stage 6, register: store the candidate as a new model version when evaluate approved it.
 
-Every version keeps its model file, training record and metrics, with lineage (params,
+Every version keeps its model file, training record, metrics and model card, with lineage (params,
 data fingerprint, code hash, git commit, library versions, holdout metrics) and the
 model's SHA-256. Versions are never overwritten; the `champion` alias names the one in
 production and moves to each newly registered version. The registry is read and
@@ -18,7 +18,7 @@ from typing import Any
 from ..core.artifacts import read_json, sha256_file
 from ..core.errors import PipelineError
 from ..core.lineage import git_commit
-from ..core.model_io import MODEL_FILE, TRAINING_FILE
+from ..core.model_io import MODEL_CARD_FILE, MODEL_FILE, TRAINING_FILE
 from ..registry.base import ModelRegistry, ModelVersion, champion_version
 
 REGISTRATION_FILE = "registration.json"
@@ -49,6 +49,9 @@ def register(
     decision = metrics["decision"]
     if not decision["register"]:
         return Registration(False, None, decision["reasons"][-1])
+    card = metrics_path.parent / MODEL_CARD_FILE
+    if not card.is_file() or digest not in card.read_text(encoding="utf-8"):
+        raise PipelineError(f"{card} is missing or describes another model; rerun evaluate")
     with registry.writing():
         same = same_model(registry.versions(), digest, record.get("fingerprint"))
         if same is not None:
@@ -62,8 +65,8 @@ def register(
                 f"the champion changed since evaluate compared against it "
                 f"(version {compared or 'none'} -> {current}); run evaluate again",
             )
-        files = [model_path, candidate_dir / TRAINING_FILE, metrics_path]
-        described = lineage(record, metrics, candidate_dir, project_root)
+        files = [model_path, candidate_dir / TRAINING_FILE, metrics_path, card]
+        described = lineage(record, metrics, candidate_dir, project_root, card)
         added = registry.add_champion(files, digest, described)
     return Registration(True, added.version, decision["reasons"][-1])
 
@@ -82,7 +85,11 @@ def same_model(
 
 
 def lineage(
-    record: dict[str, Any], metrics: dict[str, Any], candidate_dir: Path, project_root: Path
+    record: dict[str, Any],
+    metrics: dict[str, Any],
+    candidate_dir: Path,
+    project_root: Path,
+    card: Path,
 ) -> dict[str, Any]:
     return {
         "registered_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -98,4 +105,7 @@ def lineage(
         "libraries": record["libraries"],
         "holdout": metrics["holdout"],
         "goal": metrics["goal"],
+        # Among the version's files; checked against its hash wherever it is served.
+        "model_card": card.name,
+        "model_card_sha256": sha256_file(card),
     }
