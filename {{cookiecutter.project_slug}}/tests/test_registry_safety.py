@@ -107,9 +107,8 @@ def test_the_register_stage_loads_no_scientific_library() -> None:
     """WRITERS processes registering at once each start in a fraction of a second: the
     stage reads JSON and copies files, and leaves pandas and scikit-learn unloaded (the
     model card it stores is written by evaluate)."""
-    package = {{ cookiecutter.module_name }}.__name__
     probe = (
-        f"import sys, {package}.stages.register; "
+        "import sys, {{ cookiecutter.module_name }}.stages.register\n"
         "print(sorted(m for m in ('pandas', 'numpy', 'sklearn', 'matplotlib') if m in sys.modules))"
     )
     loaded = subprocess.run(
