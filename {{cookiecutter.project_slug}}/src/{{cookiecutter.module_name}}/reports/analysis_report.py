@@ -6,12 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+from matplotlib.axes import Axes
+
 from ..core.dataset import FEATURE_KINDS, PreparedData
 from ..core.texts import text
 from .figures import (
     Margins,
     figure_text,
     new_figure,
+    new_figure_grid,
     new_figure_row,
     plotted_positions,
     remove_stale,
@@ -22,8 +26,18 @@ from .markdown import Question, figure_links, render_markdown
 HIGH_MISSING_RATE = 0.5
 HIGH_PAIR_CORRELATION = 0.8
 TOP_FEATURES_PLOTTED = 3
+# The distributions grid: panels to a row, panels at most (the Columns table lists every
+# feature), and bars per categorical panel (its most common values).
+GRID_COLUMNS = 4
+MAX_DISTRIBUTIONS = 24
+TOP_CATEGORIES = 8
 # Every file plot_figures may write in reports/figures/; a run deletes those it did not.
-FIGURE_FILES = ("target_distribution.png", "correlation.png", "top_features.png")
+FIGURE_FILES = (
+    "target_distribution.png",
+    "distributions.png",
+    "correlation.png",
+    "top_features.png",
+)
 
 
 @dataclass(frozen=True)
@@ -208,6 +222,18 @@ def plot_figures(
         figure, figures_dir / "target_distribution.png"
     )
 
+    shown = schema.features[:MAX_DISTRIBUTIONS]
+    if shown:
+        figure, panels = new_figure_grid(len(shown), GRID_COLUMNS)
+        for axes, name in zip(panels, shown, strict=True):
+            draw_distribution(axes, frame[name], name in schema.categorical)
+            gaps = summary.missing_rates[name]
+            shown_gaps = f" ({figure_text('plot.gaps', share=gaps)})" if gaps else ""
+            axes.set_title(f"{name}{shown_gaps}", fontsize=9)
+        figures[text("figure.distributions")] = save_figure(
+            figure, figures_dir / "distributions.png"
+        )
+
     if len(schema.numeric) > 1:
         matrix = frame[schema.numeric].astype(float).corr()
         longest = max(len(name) for name in schema.numeric)
@@ -234,6 +260,24 @@ def plot_figures(
         figures[text("figure.top_features")] = save_figure(figure, figures_dir / "top_features.png")
     remove_stale(figures_dir, FIGURE_FILES, figures)
     return figures
+
+
+def draw_distribution(axes: Axes, values: pd.Series, categorical: bool) -> None:
+    """A histogram of a number or a date, or a category's most common values as bars
+    (gaps as a bar of their own, so the panel shows how many there are)."""
+    axes.tick_params(labelsize=7)
+    if categorical:
+        labelled = values.astype(object).fillna(figure_text("plot.gap")).astype(str)
+        counts = labelled.value_counts().head(TOP_CATEGORIES)
+        axes.barh(counts.index[::-1], counts.to_numpy()[::-1], color="#4C72B0")
+        return
+    present = values.dropna()
+    if pd.api.types.is_datetime64_any_dtype(present):
+        if present.dt.tz is not None:
+            present = present.dt.tz_localize(None)
+        axes.tick_params(axis="x", labelrotation=30)
+    # One filled outline per panel, not 30 bars: the grid draws in a fraction of the time.
+    axes.hist(present.to_numpy(), bins=30, color="#4C72B0", histtype="stepfilled")
 
 
 def analysis_questions(summary: AnalysisSummary) -> list[Question]:

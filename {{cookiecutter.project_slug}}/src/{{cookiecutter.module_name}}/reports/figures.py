@@ -96,6 +96,31 @@ def new_figure_row(
     return figure, row
 
 
+def new_figure_grid(
+    count: int, columns: int, panel_width: float = 3.0, panel_height: float = 2.3
+) -> tuple[Figure, list[Axes]]:
+    """`count` small panels, `columns` to a row, each with its own scales and a title;
+    the cells past `count` in the last row stay empty."""
+    use_label_font()
+    rows, across = -(-count // columns), min(columns, count)
+    margins = Margins()
+    width = across * panel_width + margins.left + margins.right
+    height = rows * panel_height + margins.top + margins.bottom
+    figure, axes = plt.subplots(rows, across, figsize=(width, height), squeeze=False)
+    figure.subplots_adjust(
+        left=margins.left / width,
+        right=1 - margins.right / width,
+        bottom=margins.bottom / height,
+        top=1 - margins.top / height,
+        wspace=0.35,
+        hspace=0.6,
+    )
+    panels = [panel for row in axes for panel in row]
+    for unused in panels[count:]:
+        unused.set_visible(False)
+    return figure, panels[:count]
+
+
 def plotted_positions(rows: int, limit: int = PLOTTED_POINTS) -> np.ndarray:
     """Positions of at most `limit` of `rows` rows, the same ones on every run, in their
     order: a scatter of a million points takes seconds to draw and shows no more than a
