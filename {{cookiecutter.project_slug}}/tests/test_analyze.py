@@ -18,7 +18,9 @@ from {{ cookiecutter.module_name }}.stages.data_checks import (
 )
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 
-from .conftest import ParamsFactory, write_patients_csv
+from .conftest import REGRESSION, ParamsFactory, write_patients_csv
+
+PATIENTS = {"source": "patients.csv", "target": "outcome"}
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -78,7 +80,8 @@ def test_a_leaky_column_is_flagged_and_a_noise_column_is_not(
     table["usually_ok"] = np.where(np.arange(len(table)) < 398, "ok", "bad")
     table = pd.concat([table, table.iloc[:7].assign(patient_id=range(1000, 1007))])
     table.to_csv(source, index=False)
-    params = make_params(data={"source": "patients.csv", "target": "outcome"})
+    # A numeric target, whichever task the project was generated for.
+    params = make_params(**{**REGRESSION, "data": {**PATIENTS, "class_threshold": None}})
     prepared = prepare(params, paths.root, paths.interim)
     report = paths.docs / "02_analysis_report.md"
     summary = analyze(prepared, report, paths.figures)

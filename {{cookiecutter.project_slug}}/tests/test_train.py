@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
+from typing import Any, cast
 
+import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }}.core.config import Params
@@ -12,9 +15,13 @@ from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FI
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.splitting import cv_rows
-from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
+from {{ cookiecutter.module_name }}.stages.train import (
+    load_candidate,
+    threshold_values,
+    train,
+)
 
-from .conftest import ParamsFactory, params_for_task
+from .conftest import CLASSIFICATION, REGRESSION, ParamsFactory, params_for_task
 
 
 def test_sample_model_reaches_reference_scores(
@@ -93,3 +100,59 @@ def test_a_rare_class_keeps_a_row_per_fold_in_the_sample(paths: ProjectPaths) ->
     train.loc[train.index[:6], target] = rare  # 6 of 353 rows: 2 in a 100-row sample
     rows = cv_rows(replace(prepared, train=train), params)
     assert (rows[target] == rare).sum() == params.cv_folds
+
+
+# What each kind of answer is worth: a miss ten times an alarm's cost, or the reverse.
+COSTLY_MISS = {"true_positive": 300.0, "false_negative": -500.0, "false_positive": -50.0}
+COSTLY_ALARM = {"true_positive": 50.0, "false_negative": 0.0, "false_positive": -500.0}
+
+
+def with_threshold(make_params: ParamsFactory, threshold: float) -> Params:
+    """The classification params with a fixed decision threshold."""
+    model = {**cast(dict[str, Any], CLASSIFICATION["model"]), "decision_threshold": threshold}
+    return make_params(**{**CLASSIFICATION, "model": model})
+
+
+def trained_threshold(
+    prepared: PreparedData, params: Params, folder: Path, worth: dict[str, float] | None = None
+) -> float | None:
+    values = None if worth is None else {"true_negative": 0.0, **worth}
+    train(prepared, params, folder, worth=values)
+    threshold: float | None = json.loads((folder / TRAINING_FILE).read_text())["decision_threshold"]
+    return threshold
+
+
+def test_a_two_class_threshold_follows_the_goals_values(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    params = make_params(**CLASSIFICATION)
+    prepared = prepare(params, paths.root, paths.interim)
+    low = trained_threshold(prepared, params, paths.root / "miss", COSTLY_MISS)
+    high = trained_threshold(prepared, params, paths.root / "alarm", COSTLY_ALARM)
+    assert low is not None
+    assert high is not None
+    assert low < 0.5 < high
+    # The saved model calls the positive class exactly where its probability reaches it.
+    model, _ = load_candidate(paths.root / "miss")
+    holdout = prepared.features(prepared.holdout)
+    positive = (prepared.schema.classes or [])[-1]
+    reached = model.predict_proba(holdout)[:, 1] >= low
+    np.testing.assert_array_equal(model.predict(holdout) == positive, reached)
+    # A number in params.yaml is taken as it is; without values, 0.5 stays.
+    fixed = with_threshold(make_params, 0.3)
+    assert trained_threshold(prepared, fixed, paths.root / "fixed", COSTLY_MISS) == 0.3
+    assert trained_threshold(prepared, params, paths.root / "plain") is None
+
+
+def test_the_threshold_needs_the_goal_document_only_when_chosen_for_its_values(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    params = make_params(**CLASSIFICATION)
+    schema = prepare(params, paths.root, paths.interim).schema
+    missing = paths.root / "docs" / "no_such_goal.md"
+    with pytest.raises(PipelineError, match=r"no_such_goal\.md not found: a two-class model"):
+        threshold_values(missing, schema, params)
+    assert threshold_values(missing, schema, with_threshold(make_params, 0.4)) is None
+    regression = make_params(**REGRESSION)
+    regression_schema = prepare(regression, paths.root, paths.interim).schema
+    assert threshold_values(missing, regression_schema, regression) is None

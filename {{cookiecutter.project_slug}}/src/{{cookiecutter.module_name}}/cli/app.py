@@ -54,6 +54,10 @@ ReportsDir = Annotated[
 DocsDir = Annotated[
     Path | None, typer.Option(help="Where the stage's report goes [default: ROOT/docs]")
 ]
+Goal = Annotated[
+    Path | None,
+    typer.Option(help="Business goal document [default: ROOT/docs/01_business_understanding.md]"),
+]
 
 
 def resolve_paths(
@@ -173,13 +177,15 @@ def train(
             "--set", help="NAME=VALUE over params.yaml model.params (repeatable; sweeps use it)"
         ),
     ] = None,
+    goal: Goal = None,
 ) -> None:
-    """Cross-validate and fit the model pipeline; save it as the candidate."""
+    """Cross-validate and fit the model pipeline; save it as the candidate. A two-class
+    model's decision threshold is chosen for the business goal's values."""
     from ..stages.pipeline import Stage, run_train
 
     overrides = parse_hyperparameters(hyperparameters or [])
     stage = Stage("train", lambda paths, feedback: run_train(paths, feedback, overrides))
-    run_stage(stage, resolve_paths(root, params, data_dir, model_dir))
+    run_stage(stage, resolve_paths(root, params, data_dir, model_dir, business_goal=goal))
 
 
 @app.command()
@@ -214,12 +220,7 @@ def evaluate(
     model_dir: ModelDir = None,
     reports_dir: ReportsDir = None,
     docs_dir: DocsDir = None,
-    goal: Annotated[
-        Path | None,
-        typer.Option(
-            help="Business goal document [default: ROOT/docs/01_business_understanding.md]"
-        ),
-    ] = None,
+    goal: Goal = None,
 ) -> None:
     """Score the candidate on the holdout split against the business goal."""
     paths = resolve_paths(

@@ -81,6 +81,10 @@ HyperParameter = bool | int | float | str | None
 class ModelParams(_Strict):
     name: str
     params: dict[str, HyperParameter] = {}
+    # Two classes: the probability of the positive class from which it is predicted.
+    # "value": the one cross-validation finds worth the most by the business goal's
+    # value block (0.5 when the goal gives none); a number: that one.
+    decision_threshold: Literal["value"] | Annotated[float, Field(gt=0, lt=1)] = "value"
 
 
 class SearchRange(_Strict):

@@ -184,6 +184,18 @@ def decide(
 
 
 @dataclass(frozen=True)
+class DecisionThreshold:
+    """The probability of the positive class a two-class model predicts it from."""
+
+    threshold: float
+    chosen_for_value: bool  # by cross-validation, for the goal's values; else params.yaml's
+    # The holdout's value of one answer at this threshold and at the default 0.5, when
+    # the goal gives values.
+    value: float | None = None
+    value_at_half: float | None = None
+
+
+@dataclass(frozen=True)
 class Evaluation:
     holdout: dict[str, float]
     baseline: dict[str, float]
@@ -196,6 +208,7 @@ class Evaluation:
     champion_change: DataChange | None = None  # set when the champion saw other data
     # The goal metric's INTERVAL_LEVEL bootstrap interval on the holdout, if it has one.
     interval: tuple[float, float] | None = None
+    threshold: DecisionThreshold | None = None  # a two-class model's, when not 0.5
 
     def interval_dict(self) -> dict[str, Any] | None:
         if self.interval is None:
@@ -224,4 +237,5 @@ class Evaluation:
                 else None
             ),
             "decision": {"register": self.decision.register, "reasons": self.decision.reasons},
+            "decision_threshold": asdict(self.threshold) if self.threshold else None,
         }

@@ -119,13 +119,39 @@ def row_values(labels: Any, predicted: Predictions, worth: dict[str, float]) -> 
             f"the business goal's value block is for two classes; "
             f"this target has {len(predicted.classes)}"
         )
-    positive = predicted.classes[-1]
-    actual, called = truth == positive, np.asarray(predicted.values) == positive
+    return answer_values(truth, predicted.values, predicted.classes[-1], worth)
+
+
+def answer_values(truth: Any, answers: Any, positive: Any, worth: dict[str, float]) -> np.ndarray:
+    """What each answer of a two-class model is worth, by its kind (true or false,
+    positive or negative)."""
+    actual, called = np.asarray(truth) == positive, np.asarray(answers) == positive
     return np.select(
         [actual & called, actual & ~called, ~actual & called],
         [worth["true_positive"], worth["false_negative"], worth["false_positive"]],
         default=worth["true_negative"],
     )
+
+
+def value_scorer(positive: Any, worth: dict[str, float]) -> Any:
+    """A scikit-learn scorer of the mean value of one answer (greater is better); it
+    names the positive class, as a threshold search needs."""
+
+    def mean_value(truth: Any, answers: Any, pos_label: Any) -> float:
+        return float(np.mean(answer_values(truth, answers, pos_label, worth)))
+
+    return make_scorer(mean_value, pos_label=positive)
+
+
+def value_at(
+    labels: Any, predicted: Predictions, threshold: float, worth: dict[str, float]
+) -> float:
+    """The mean value of one answer had the positive class been called from `threshold`
+    of its probability on (the holdout's value at scikit-learn's default, 0.5)."""
+    assert predicted.probabilities is not None  # a classifier's answers
+    negative, positive = predicted.classes
+    answers = np.where(predicted.probabilities[:, 1] >= threshold, positive, negative)
+    return float(np.mean(answer_values(labels, answers, positive, worth)))
 
 
 def score_predictions(

@@ -30,6 +30,12 @@ from .schema import (
 from .scoring import UnscorableRecords, scored
 
 MODEL_CARD_PATH = "/model-card"
+
+
+class MarkdownResponse(PlainTextResponse):
+    media_type = "text/markdown"
+
+
 # The project name as written at generation; any quotes in it stay escaped as they are.
 TITLE = {{ cookiecutter.project_name | quoted }}  # fmt: skip
 
@@ -133,15 +139,20 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
 
     @app.get(
         MODEL_CARD_PATH,
-        response_class=PlainTextResponse,
-        responses={404: {"description": "The version was registered without a model card"}},
+        response_class=MarkdownResponse,
+        responses={
+            404: {
+                "description": "The version was registered without a model card",
+                "content": {"text/plain": {}},
+            }
+        },
     )
     def model_card() -> PlainTextResponse:
         """The model card of the version served, as Markdown."""
         if bundle.card is None:
             detail = f"model version {bundle.version} was registered without a model card"
             return PlainTextResponse(detail, status_code=404)
-        return PlainTextResponse(bundle.card, media_type="text/markdown; charset=utf-8")
+        return MarkdownResponse(bundle.card)
 
     # Rendered once, when the app is built: the page depends only on the model, and a
     # broken template edit stops `serve` at start rather than failing every request.

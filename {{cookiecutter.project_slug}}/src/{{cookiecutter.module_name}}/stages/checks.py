@@ -171,7 +171,8 @@ def linear_coefficients(model: Pipeline) -> list[Coefficient]:
     (numeric inputs standardised, so a weight is per standard deviation; categories one
     column each). More than two classes: each input's largest weight and its class.
     Empty for a model without coefficients (trees, ensembles)."""
-    estimator = model[-1]
+    # A two-class model with a decision threshold wraps its fitted estimator.
+    estimator = getattr(model[-1], "estimator_", model[-1])
     weights = getattr(estimator, "coef_", None)
     if weights is None:
         return []

@@ -8,12 +8,23 @@ candidate's model card (reports/model_card.md, which register keeps with the ver
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from ..core.artifacts import write_json, write_text
 from ..core.dataset import DatasetSchema, PreparedData
-from ..core.evaluation import DataChange, Evaluation, TestLevels, data_change, decide
+from ..core.evaluation import (
+    DataChange,
+    DecisionThreshold,
+    Evaluation,
+    TestLevels,
+    data_change,
+    decide,
+)
 from ..core.goal import BusinessGoal, judge
 from ..core.metrics import (
+    Predictions,
     calibration,
     class_scores,
     confusion_counts,
@@ -23,6 +34,7 @@ from ..core.metrics import (
     score,
     score_predictions,
     scorer_metric,
+    value_at,
 )
 from ..core.model_io import MODEL_CARD_FILE
 from ..core.models import make_baseline
@@ -56,6 +68,25 @@ def prediction_worth(goal: BusinessGoal, schema: DatasetSchema) -> dict[str, flo
     worth = goal.values_for(schema.task)
     two_classes = schema.task == "regression" or len(schema.classes or []) == 2
     return worth if two_classes or goal.metric == "value" else None
+
+
+def decision_threshold(
+    record: dict[str, Any],
+    labels: pd.Series,
+    predicted: Predictions,
+    holdout: dict[str, float],
+    worth: dict[str, float] | None,
+) -> DecisionThreshold | None:
+    """The candidate's decision threshold (train's record), with the holdout's value of
+    an answer at it and at 0.5 when the goal gives values: what the threshold earns."""
+    threshold = record.get("decision_threshold")
+    if threshold is None:
+        return None
+    chosen_for_value = record["params"]["model"].get("decision_threshold") == "value"
+    if worth is None:
+        return DecisionThreshold(threshold, chosen_for_value)
+    at_half = value_at(labels, predicted, 0.5, worth)
+    return DecisionThreshold(threshold, chosen_for_value, holdout["value"], at_half)
 
 
 def evaluate(
@@ -105,6 +136,7 @@ def evaluate(
         decision=decide(goal, verdict, champion_scores, change),
         champion_change=change,
         interval=interval(labels, predicted, goal.metric, seed, worth),
+        threshold=decision_threshold(record, labels, predicted, holdout, worth),
     )
     calibrated = calibration(labels, predicted)
     figures = plot_figures(prepared, predicted, reports_dir / "figures", calibrated)

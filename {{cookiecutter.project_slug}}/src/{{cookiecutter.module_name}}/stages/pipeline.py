@@ -56,13 +56,14 @@ def run_train(
     from ..registry.mlflow_tracking import log_to_job_run, training_metrics
 {%- endif %}
     from .preprocess import fitted_preprocessor
-    from .train import train
+    from .train import threshold_values, train
 
     params = with_overrides(load_params(paths.params), hyperparameters=hyperparameters)
     prepared = load_prepared(paths.interim)
     train_file = paths.interim / TRAIN_FILE
     preprocessor = fitted_preprocessor(paths.processed, train_file, prepared.schema, params)
-    trained = train(prepared, params, paths.candidate, preprocessor)
+    worth = threshold_values(paths.business_goal, prepared.schema, params)
+    trained = train(prepared, params, paths.candidate, preprocessor, worth)
 {%- if cookiecutter.compute == "azureml" %}
     # A sweep trial reports its score to the run Azure ML started for it.
     log_to_job_run(training_metrics(trained.cv))

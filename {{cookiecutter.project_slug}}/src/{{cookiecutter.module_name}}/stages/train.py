@@ -10,15 +10,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import cross_validate
+from sklearn.model_selection import (
+    FixedThresholdClassifier,
+    TunedThresholdClassifierCV,
+    cross_validate,
+)
 from sklearn.pipeline import Pipeline
 
 from ..core.artifacts import read_json, sha256_file, write_json
 from ..core.config import Params
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.errors import PipelineError
+from ..core.goal import load_goal
 from ..core.lineage import code_sha256, model_fingerprint
-from ..core.metrics import cv_scorers, sign
+from ..core.metrics import cv_scorers, sign, value_scorer
 from ..core.model_io import (
     MODEL_FILE,
     TRAINING_FILE,
@@ -38,12 +43,64 @@ class TrainedModel:
     path: Path
 
 
-def build_model(schema: DatasetSchema, params: Params) -> Pipeline:
-    """Features and estimator in one Pipeline: the saved object is the whole model."""
+def build_model(schema: DatasetSchema, params: Params, threshold: float | None = None) -> Pipeline:
+    """Features and estimator in one Pipeline: the saved object is the whole model. With
+    a `threshold`, a two-class estimator predicts the positive class (the last in sorted
+    order) from that probability of it on, instead of 0.5."""
     estimator = make_estimator(params.task, params.model.name, params.model.params, params.seed)
+    if threshold is not None:
+        estimator = FixedThresholdClassifier(
+            estimator,
+            threshold=threshold,
+            pos_label=(schema.classes or [None])[-1],
+            response_method="predict_proba",
+        )
     return Pipeline(
         [("features", build_preprocessor(schema, params.features)), ("model", estimator)]
     )
+
+
+def threshold_values(
+    goal_document: Path, schema: DatasetSchema, params: Params
+) -> dict[str, float] | None:
+    """The business goal's values of a two-class answer when the decision threshold is
+    chosen for them (model.decision_threshold: value); None when it is not."""
+    two_classes = params.task == "classification" and len(schema.classes or []) == 2
+    if not two_classes or params.model.decision_threshold != "value":
+        return None
+    if not goal_document.is_file():
+        raise PipelineError(
+            f"{goal_document} not found: a two-class model's decision threshold is chosen "
+            "for its value block; give the document, or a number for model.decision_threshold"
+        )
+    return load_goal(goal_document, schema.task).values_for(schema.task)
+
+
+def decision_threshold(
+    prepared: PreparedData, params: Params, rows: pd.DataFrame, worth: dict[str, float] | None
+) -> float | None:
+    """Two classes: the probability of the positive class the model predicts it from;
+    None keeps the estimator's own (0.5). params.yaml's number, or with "value" the
+    threshold that makes one answer worth the most by the goal's values (`worth`) over
+    the cross-validation folds of `rows` (scikit-learn's TunedThresholdClassifierCV)."""
+    classes = prepared.schema.classes or []
+    if params.task != "classification" or len(classes) != 2:
+        return None
+    setting = params.model.decision_threshold
+    if setting != "value":
+        return float(setting)
+    if worth is None:
+        return None
+    features, labels = prepared.features(rows), prepared.labels(rows)
+    splitter, groups = cv_folds(prepared.schema, rows, params.cv_folds, params.seed)
+    search = TunedThresholdClassifierCV(
+        build_model(prepared.schema, params),
+        scoring=value_scorer(classes[-1], worth),
+        response_method="predict_proba",
+        cv=list(splitter.split(features, labels, groups)),
+        random_state=params.seed,
+    )
+    return float(search.fit(features, labels).best_threshold_)
 
 
 def cross_validate_model(
@@ -112,13 +169,16 @@ def train(
     params: Params,
     out_dir: Path,
     preprocessor: FittedFeatures | None = None,
+    worth: dict[str, float] | None = None,
 ) -> TrainedModel:
     """Cross-validate, fit on the whole training split, save the model and its record.
     `preprocessor`: the preprocess stage's fitted feature pipeline, when it is current
-    (stages/preprocess.py: fitted_preprocessor)."""
-    model = build_model(prepared.schema, params)
+    (stages/preprocess.py: fitted_preprocessor). `worth`: the business goal's values of a
+    two-class answer, which a "value" decision threshold is chosen for."""
     validated = cv_rows(prepared, params)
     try:
+        threshold = decision_threshold(prepared, params, validated, worth)
+        model = build_model(prepared.schema, params, threshold)
         cv = cross_validate_model(model, validated, prepared, params)
         model = fit_on_training_split(model, prepared, preprocessor)
     except ValueError as exc:
@@ -128,6 +188,9 @@ def train(
     model_path = out_dir / MODEL_FILE
     save_model(model, model_path)
     settings, libraries, code = params.model_dump(mode="json"), library_versions(), code_sha256()
+    # The threshold chosen, not the values it was chosen for: other values that lead to
+    # the same threshold make the same model.
+    inputs = {**settings, "chosen_threshold": threshold}
     write_json(
         out_dir / TRAINING_FILE,
         {
@@ -137,13 +200,12 @@ def train(
             "schema": prepared.schema.to_dict(),
             "cv": cv,
             "cv_rows": len(validated),
+            "decision_threshold": threshold,
             "sha256": sha256_file(model_path),
             "libraries": libraries,
             "code_sha256": code,
             # The registry's "same model" test: the inputs, not the file's bytes.
-            "fingerprint": model_fingerprint(
-                settings, prepared.schema.fingerprint, libraries, code
-            ),
+            "fingerprint": model_fingerprint(inputs, prepared.schema.fingerprint, libraries, code),
             "example": input_example(model, prepared),
         },
     )
