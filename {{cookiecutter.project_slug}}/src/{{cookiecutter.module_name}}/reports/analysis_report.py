@@ -73,6 +73,7 @@ class AnalysisSummary:
     associations: dict[str, float] = field(default_factory=dict)
     leakage: list[tuple[str, float]] = field(default_factory=list)
     shifted: dict[str, float] = field(default_factory=dict)  # holdout against training
+    distinct: dict[str, int] = field(default_factory=dict)  # values per feature, gaps aside
 
     @property
     def high_missing(self) -> list[str]:
@@ -327,7 +328,7 @@ def render_report(
             name=name,
             kind=next(kind for kind in FEATURE_KINDS if name in getattr(schema, kind)),
             missing=summary.missing_rates[name],
-            unique=int(prepared.train[name].nunique()),
+            unique=summary.distinct[name],
             span=summary.ranges.get(name, ColumnRange()),
         )
         for name in schema.features

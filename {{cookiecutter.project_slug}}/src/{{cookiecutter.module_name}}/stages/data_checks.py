@@ -52,13 +52,12 @@ def column_range(values: pd.Series, kind: str) -> ColumnRange:
     return ColumnRange(float(numbers.min()), float(numbers.median()), float(numbers.max()))
 
 
-def near_constant(values: pd.Series) -> float | None:
-    """The most common value's share of the rows when at least NEAR_CONSTANT_SHARE and
-    not every row; None otherwise."""
-    counts = values.value_counts(dropna=False)
+def near_constant(counts: pd.Series) -> float | None:
+    """From a column's value counts (gaps counted as a value): the most common value's
+    share of the rows when at least NEAR_CONSTANT_SHARE and not every row; else None."""
     if len(counts) < 2:
         return None
-    share = float(counts.iloc[0] / len(values))
+    share = float(counts.iloc[0] / counts.sum())
     return share if share >= NEAR_CONSTANT_SHARE else None
 
 
