@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.dataset import PreparedData
-from ..core.evaluation import INTERVAL_LEVEL, MIN_SLICE_ROWS, Evaluation, SliceScore, TestLevels
+from ..core.evaluation import INTERVAL_LEVEL, Evaluation, SliceScore, TestLevels
 from ..core.goal import BusinessGoal, is_better
 from ..core.texts import text
 from .markdown import render_markdown
+from .test_report import evaluation_context
 
 WORST_SLICES = 3  # the slices the card names; the test report lists them all
 TOP_FEATURES = 5
@@ -119,17 +120,10 @@ def render_model_card(
     importances = sorted(levels.importances, key=lambda entry: -entry.drop)[:TOP_FEATURES]
     return render_markdown(
         "model_card.md.j2",
-        evaluation=evaluation,
-        record=evaluation.record,
-        goal=goal,
-        schema=prepared.schema,
-        train_rows=len(prepared.train),
-        holdout_rows=len(prepared.holdout),
+        **evaluation_context(evaluation, goal, prepared),
         use=use,
         metrics=metric_rows(evaluation),
-        interval_percent=round(INTERVAL_LEVEL * 100),
         worst=worst_slices(levels, goal),
-        min_slice_rows=MIN_SLICE_ROWS,
         importances=importances,
         importance_metric=levels.importance_metric,
         limitations=limitations(evaluation, goal, levels, prepared),

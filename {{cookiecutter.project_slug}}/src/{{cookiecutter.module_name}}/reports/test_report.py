@@ -122,6 +122,22 @@ def service_details(prepared: PreparedData, recorded: int) -> dict[str, str]:
     }
 
 
+def evaluation_context(
+    evaluation: Evaluation, goal: BusinessGoal, prepared: PreparedData
+) -> dict[str, object]:
+    """What the test report and the model card both show of an evaluation."""
+    return {
+        "evaluation": evaluation,
+        "record": evaluation.record,
+        "goal": goal,
+        "schema": prepared.schema,
+        "train_rows": len(prepared.train),
+        "holdout_rows": len(prepared.holdout),
+        "min_slice_rows": MIN_SLICE_ROWS,
+        "interval_percent": round(INTERVAL_LEVEL * 100),
+    }
+
+
 def render_report(
     evaluation: Evaluation,
     goal: BusinessGoal,
@@ -134,15 +150,8 @@ def render_report(
     recorded = len(evaluation.record["example"]["predictions"])
     return render_markdown(
         "test_report.md.j2",
-        evaluation=evaluation,
-        record=evaluation.record,
-        goal=goal,
-        schema=prepared.schema,
-        train_rows=len(prepared.train),
-        holdout_rows=len(prepared.holdout),
+        **evaluation_context(evaluation, goal, prepared),
         levels=levels,
-        min_slice_rows=MIN_SLICE_ROWS,
-        interval_percent=round(INTERVAL_LEVEL * 100),
         resamples=RESAMPLES,
         importance_repeats=IMPORTANCE_REPEATS,
         figures=figure_links(figures, report_path),
