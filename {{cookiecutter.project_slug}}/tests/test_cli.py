@@ -91,6 +91,15 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     code, output = run_cli(paths, "predict", str(rows), "-o", str(paths.root / "scored.xlsx"))
     assert (code, output.strip().count("\n")) == (1, 0), output
     assert "unsupported output file type '.xlsx'" in output
+{%- if cookiecutter.tracking == "local" %}
+
+    # A stored card edited afterwards is refused, as a changed model file is.
+    stored = paths.registry / "v1" / "model_card.md"
+    stored.write_text(stored.read_text(encoding="utf-8") + "\nEdited later.\n", encoding="utf-8")
+    code, output = run_cli(paths, "models", "card", "1")
+    assert (code, output.count("\n")) == (1, 1), output
+    assert "does not match the hash recorded when it was registered" in output
+{%- endif %}
 
 
 def test_models_commands_refuse_bad_requests_in_one_line(paths: ProjectPaths) -> None:

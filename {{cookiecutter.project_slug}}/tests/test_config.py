@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from {{ cookiecutter.module_name }}.core.config import load_params
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
@@ -49,3 +50,16 @@ def test_missing_and_broken_params_files(tmp_path: Path) -> None:
     broken.write_text("seed: [1, 2\n")
     with pytest.raises(PipelineError, match=r"broken.yaml.*not valid YAML"):
         load_params(broken)
+
+
+@pytest.mark.parametrize("setting", [1.5, 0, "high", True, None])
+def test_a_bad_decision_threshold_is_one_plain_line(paths: ProjectPaths, setting: object) -> None:
+    params = yaml.safe_load(paths.params.read_text())
+    params["model"]["decision_threshold"] = setting
+    paths.params.write_text(yaml.safe_dump(params))
+    with pytest.raises(PipelineError) as caught:
+        load_params(paths.params)
+    message = str(caught.value)
+    assert "model.decision_threshold: must be 'value' or a probability between 0 and 1" in message
+    assert "\n" not in message
+    assert "constrained" not in message

@@ -172,6 +172,6 @@ def test_a_model_card_written_for_another_model_is_refused(
     evaluate(prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, registry)
     card = paths.reports / "model_card.md"
     card.write_text("# Model card: last week's model\n", encoding="utf-8")
-    with pytest.raises(PipelineError, match=r"model_card\.md is missing or describes another"):
+    with pytest.raises(PipelineError, match=r"model_card\.md is missing or not the card evaluate"):
         register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
     assert registry.versions() == []

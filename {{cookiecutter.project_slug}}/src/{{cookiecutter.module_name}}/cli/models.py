@@ -69,11 +69,13 @@ def card(version: int, root: Root = Path()) -> None:
     """A version's model card (Markdown): its use, training data, scores and limitations."""
     import tempfile
 
+    from ..core.artifacts import sha256_file
     from ..core.errors import PipelineError
 
     with user_errors():
         registry = open_registry(ProjectPaths.at(root))
-        name = get_version(registry, version).lineage.get("model_card")
+        entry = get_version(registry, version)
+        name = entry.lineage.get("model_card")
         if name is None:
             raise PipelineError(
                 f"model version {version} was registered without a model card "
@@ -81,7 +83,13 @@ def card(version: int, root: Root = Path()) -> None:
             )
         with tempfile.TemporaryDirectory() as scratch:
             registry.fetch(version, Path(scratch))
-            typer.echo((Path(scratch) / name).read_text(encoding="utf-8"), nl=False)
+            card = Path(scratch) / name
+            if sha256_file(card) != entry.lineage.get("model_card_sha256"):
+                raise PipelineError(
+                    f"{registry.location}: version {version}'s {name} does not match the "
+                    "hash recorded when it was registered; refusing to show it"
+                )
+            typer.echo(card.read_text(encoding="utf-8"), nl=False)
 
 
 @models_app.command("promote")

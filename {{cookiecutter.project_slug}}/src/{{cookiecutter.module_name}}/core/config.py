@@ -84,7 +84,15 @@ class ModelParams(_Strict):
     # Two classes: the probability of the positive class from which it is predicted.
     # "value": the one cross-validation finds worth the most by the business goal's
     # value block (0.5 when the goal gives none); a number: that one.
-    decision_threshold: Literal["value"] | Annotated[float, Field(gt=0, lt=1)] = "value"
+    decision_threshold: Literal["value"] | float = "value"
+
+    @field_validator("decision_threshold", mode="before")
+    @classmethod
+    def _threshold(cls, setting: object) -> object:
+        number = isinstance(setting, int | float) and not isinstance(setting, bool)
+        if setting == "value" or (number and 0 < float(setting) < 1):  # type: ignore[arg-type]
+            return setting
+        raise ValueError(f"must be 'value' or a probability between 0 and 1, not {setting!r}")
 
 
 class SearchRange(_Strict):

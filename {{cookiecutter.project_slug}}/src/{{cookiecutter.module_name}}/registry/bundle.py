@@ -50,6 +50,7 @@ def export_bundle(registry: ModelRegistry, out_dir: Path, version: int | None = 
         where = f"{registry.location} version {chosen}"
         check_hash(staging / MODEL_FILE, entry.sha256, where)
         verified_record(staging, entry.to_dict(), where)
+        verified_card(staging, entry.to_dict(), where)
     except PipelineError:
         shutil.rmtree(staging)  # the bundle exported before stays as it was
         raise

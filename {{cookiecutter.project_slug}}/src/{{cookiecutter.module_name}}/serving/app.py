@@ -85,6 +85,8 @@ def metadata_of(bundle: LoadedBundle) -> dict[str, Any]:
         },
         "identifiers": schema.identifiers,
         "classes": schema.classes,
+        # Two classes: the probability of the positive class it is predicted from.
+        "decision_threshold": bundle.entry.get("decision_threshold"),
         # What the model is for, its data, scores and limitations (Markdown).
         "model_card": MODEL_CARD_PATH if bundle.card is not None else None,
     }

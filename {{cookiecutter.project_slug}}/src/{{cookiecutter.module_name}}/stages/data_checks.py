@@ -41,7 +41,7 @@ def column_range(values: pd.Series, kind: str) -> ColumnRange:
         return ColumnRange()
     if kind == "categorical":
         counts = present.value_counts()
-        return ColumnRange(middle=f"{counts.index[0]} ({counts.iloc[0] / len(values):.0%})")
+        return ColumnRange(middle=f"{counts.index[0]} ({counts.iloc[0] / len(values):.1%})")
     if kind == "dates":
         return ColumnRange(
             low=str(present.min().date()),

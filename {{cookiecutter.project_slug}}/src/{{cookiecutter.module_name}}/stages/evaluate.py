@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.artifacts import write_json, write_text
+from ..core.artifacts import sha256_file, write_json, write_text
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.evaluation import (
     DataChange,
@@ -151,8 +151,11 @@ def evaluate(
         calibration=calibrated,
         coefficients=linear_coefficients(model),
     )
-    write_json(reports_dir / METRICS_FILE, evaluation.to_dict())
     write_text(report_path, render_report(evaluation, goal, prepared, checks, figures, report_path))
-    card = render_model_card(evaluation, goal, prepared, checks, use)
-    write_text(reports_dir / MODEL_CARD_FILE, card)
+    card = reports_dir / MODEL_CARD_FILE
+    write_text(card, render_model_card(evaluation, goal, prepared, checks, use))
+    # Register stores the card only as written here (core/model_io.py: MODEL_CARD_FILE).
+    write_json(
+        reports_dir / METRICS_FILE, {**evaluation.to_dict(), "model_card_sha256": sha256_file(card)}
+    )
     return evaluation

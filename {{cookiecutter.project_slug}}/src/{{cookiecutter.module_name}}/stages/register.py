@@ -50,8 +50,11 @@ def register(
     if not decision["register"]:
         return Registration(False, None, decision["reasons"][-1])
     card = metrics_path.parent / MODEL_CARD_FILE
-    if not card.is_file() or digest not in card.read_text(encoding="utf-8"):
-        raise PipelineError(f"{card} is missing or describes another model; rerun evaluate")
+    if not card.is_file() or sha256_file(card) != metrics.get("model_card_sha256"):
+        raise PipelineError(
+            f"{card} is missing or not the card evaluate wrote with {metrics_path.name}; "
+            "rerun evaluate (the card is written from the data, the goal and the scores)"
+        )
     with registry.writing():
         same = same_model(registry.versions(), digest, record.get("fingerprint"))
         if same is not None:
@@ -108,4 +111,6 @@ def lineage(
         # Among the version's files; checked against its hash wherever it is served.
         "model_card": card.name,
         "model_card_sha256": sha256_file(card),
+        # Two classes: the probability the positive class is predicted from (None: 0.5).
+        "decision_threshold": record.get("decision_threshold"),
     }
