@@ -87,7 +87,9 @@ def summarize(prepared: PreparedData) -> AnalysisSummary:
             ranked = some.rank()
             ranks = ranked[schema.numeric].corrwith(ranked["__label__"]).dropna().to_dict()
     correlations = dict(sorted(correlations.items(), key=lambda item: -abs(item[1])))
-    associations = categorical_associations(sampled(frame), schema)
+    # The rows the association and leakage measures read (all of them up to SAMPLE_ROWS).
+    some_rows = sampled(frame)
+    associations = categorical_associations(some_rows, schema)
 
     pairs: list[tuple[str, str, float]] = []
     if len(schema.numeric) > 1:
@@ -139,7 +141,7 @@ def summarize(prepared: PreparedData) -> AnalysisSummary:
         duplicate_rows=repeated_rows(frame[[*schema.features, schema.target]]),
         rows_with_missing=int(frame[schema.features].isna().any(axis=1).sum()),
         associations=associations,
-        leakage=leakage_suspects(correlations, ranks, associations, sampled(frame)),
+        leakage=leakage_suspects(correlations, ranks, associations, some_rows),
         shifted=split_shift(frame, prepared.holdout, schema),
     )
 

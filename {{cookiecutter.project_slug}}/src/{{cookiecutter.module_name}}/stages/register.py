@@ -108,9 +108,10 @@ def lineage(
         "libraries": record["libraries"],
         "holdout": metrics["holdout"],
         "goal": metrics["goal"],
-        # Among the version's files; checked against its hash wherever it is served.
+        # Among the version's files; checked against its hash wherever it is served
+        # (register compared the file with this hash before storing it).
         "model_card": card.name,
-        "model_card_sha256": sha256_file(card),
+        "model_card_sha256": metrics["model_card_sha256"],
         # Two classes: the probability the positive class is predicted from (None: 0.5).
         "decision_threshold": record.get("decision_threshold"),
     }
