@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import math
 import os
 import shlex
 import shutil
@@ -17,7 +18,7 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,6 +28,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from {{ cookiecutter.module_name }}.azureml import rollout
 from {{ cookiecutter.module_name }}.azureml.local_runner import (
     OPTIONAL_PART,
     data_assets,
@@ -40,20 +42,34 @@ from {{ cookiecutter.module_name }}.azureml.scoring import (
     score_request,
 )
 from {{ cookiecutter.module_name }}.azureml.specs import check_file
+from {{ cookiecutter.module_name }}.azureml.sweep import (
+    differences,
+    distribution,
+    searched_inputs,
+    sync_sweep,
+)
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.artifacts import read_json, sha256_file
-from {{ cookiecutter.module_name }}.core.config import SAMPLE_SOURCE
+from {{ cookiecutter.module_name }}.core.config import (
+    SAMPLE_SOURCE,
+    Params,
+    SearchChoices,
+    SearchRange,
+    load_params,
+    with_overrides,
+)
 from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE, load_prepared
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.metrics import cv_scorers
 from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FILE
+from {{ cookiecutter.module_name }}.core.params_file import edited_yaml
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_metrics
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
 from {{ cookiecutter.module_name }}.stages.prepare import load_source
 
-from .conftest import ProjectFactory, new_project, sample_params
+from .conftest import ProjectFactory, new_project, sample_params, write_sample_files
 
 # azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")
@@ -122,6 +138,103 @@ def test_sweep_objective_is_a_metric_train_logs(paths: ProjectPaths) -> None:
     objective = sweep["jobs"]["sweep"]["objective"]["primary_metric"]
     logged = training_metrics({name: {"mean": 0.0} for name in cv_scorers(schema)})
     assert objective in logged
+
+
+@pytest.fixture
+def sweep_project(tmp_path: Path) -> Path:
+    """azureml/ beside the sample's params.yaml and business goal (what a sweep is
+    written from), and src/ (which the components' `code` points at)."""
+    root = tmp_path / "project"
+    shutil.copytree(AZUREML, root / "azureml")
+    write_sample_files(root)
+    (root / "src").symlink_to(PROJECT_ROOT / "src", target_is_directory=True)
+    sync_sweep(root / "azureml" / "sweep.yml")
+    return root
+
+
+def edit_params(root: Path, change: Callable[[Any], None]) -> Params:
+    text, _ = edited_yaml(root / "params.yaml", change)
+    (root / "params.yaml").write_text(text, encoding="utf-8")
+    return load_params(root / "params.yaml")
+
+
+def use_random_forest(document: Any) -> None:
+    document["model"]["name"] = "random_forest"
+    document["model"]["params"] = {}
+
+
+def test_sync_sweep_writes_another_models_space(sweep_project: Path) -> None:
+    sweep_file = sweep_project / "azureml" / "sweep.yml"
+    trial = sweep_project / "azureml" / "components" / "train.yml"
+    stage_command = OPTIONAL_PART.sub("", load_component(trial).command).split()
+    params = edit_params(sweep_project, use_random_forest)
+    assert any("search_space" in line for line in differences(sweep_file))
+
+    assert sync_sweep(sweep_file) == [sweep_file, trial]
+
+    assert differences(sweep_file) == []
+    assert sync_sweep(sweep_file) == []  # nothing left to write
+    assert check_file(sweep_file) == []  # azure-ai-ml loads both, wiring intact
+    assert check_file(trial) == []
+    space = yaml.safe_load(sweep_file.read_text(encoding="utf-8"))["jobs"]["sweep"]["search_space"]
+    declared = params.tune.space["random_forest"]
+    assert list(space) == list(declared)
+    for name, dimension in declared.items():
+        assert isinstance(dimension, SearchRange), name
+        expected = {"type": "quniform", "min_value": dimension.low, "max_value": dimension.high}
+        assert space[name] == {**expected, "q": 1}, name
+    component = load_component(trial)
+    assert OPTIONAL_PART.sub("", component.command).split() == stage_command
+    assert set(searched_inputs(component.command)) == set(declared)
+    assert {name: component.inputs[name] for name in declared} == {
+        name: {"type": "number", "optional": True} for name in declared
+    }
+    # The files' comments stay where the user reads them, the writer's once.
+    assert "# Cancels trials" in sweep_file.read_text(encoding="utf-8")
+    trial_text = trial.read_text(encoding="utf-8")
+    assert "# A two-class model's decision threshold" in trial_text
+    assert trial_text.count("What sweep.yml searches") == 1
+
+
+def test_a_log_range_is_sampled_between_its_bounds() -> None:
+    dimension = SearchRange(low=0.001, high=100, log=True)
+    sampled, input_type = distribution("x", dimension)
+    assert input_type == "number"
+    assert sampled["type"] == "loguniform"
+    assert math.exp(sampled["min_value"]) == pytest.approx(0.001, rel=1e-5)
+    assert math.exp(sampled["max_value"]) == pytest.approx(100, rel=1e-5)
+    whole = SearchRange(low=1, high=1000, log=True, integer=True)
+    assert distribution("x", whole)[0]["type"] == "qloguniform"
+    criteria = SearchChoices(choices=["gini", "entropy"])
+    sampled, input_type = distribution("x", criteria)
+    assert (sampled, input_type) == ({"type": "choice", "values": ["gini", "entropy"]}, "string")
+    with pytest.raises(PipelineError, match=r"tune.space.random_forest.max_depth: .*null"):
+        distribution("tune.space.random_forest.max_depth", SearchChoices(choices=[None, 5]))
+
+
+def test_a_sweeps_whole_numbers_reach_the_estimator_as_ints(sweep_project: Path) -> None:
+    """Azure ML samples an integer range (quniform) as 120.0; sklearn refuses floats."""
+    params = edit_params(sweep_project, use_random_forest)
+    applied = with_overrides(params, hyperparameters={"n_estimators": 120.0, "max_features": 0.5})
+    assert applied.model.params["n_estimators"] == 120
+    assert isinstance(applied.model.params["n_estimators"], int)
+    assert applied.model.params["max_features"] == 0.5
+
+
+def test_submit_refuses_a_sweep_params_yaml_has_moved_on(
+    sweep_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_params(sweep_project, lambda document: document["tune"].__setitem__("trials", 5))
+
+    def no_azure(*_: Any, **__: Any) -> str:
+        raise AssertionError("submitted a stale sweep")
+
+    monkeypatch.setattr(rollout, "run_az", no_azure)
+    sweep_file = sweep_project / "azureml" / "sweep.yml"
+    result = CliRunner().invoke(app, ["azureml", "submit", str(sweep_file)])
+    assert result.exit_code == 1
+    assert "limits.max_total_trials is not params.yaml tune.trials (5)" in result.output
+    assert "azureml sync-sweep" in result.output
 
 
 @pytest.fixture

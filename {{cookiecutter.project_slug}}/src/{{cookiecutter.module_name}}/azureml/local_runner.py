@@ -255,6 +255,12 @@ def local_location(value: str, relative_to: Path, work: Path, assets: dict[str, 
     return (relative_to / value).resolve()
 
 
+def optional_set(name: str) -> str:
+    """A command's part passing an optional input as a hyper-parameter, kept only when the
+    input is given (a sweep's trial): $[[--set C=${{inputs.C}}]]."""
+    return f"$[[--set {name}=${{{{inputs.{name}}}}}]]"
+
+
 def render_command(command: str, values: dict[str, str]) -> str:
     """Substitute ${{inputs.x}} / ${{outputs.y}}; keep $[[...]] parts whose values exist."""
 

@@ -4,8 +4,9 @@ pipeline step reads inputs and outputs that exist.
 
     python -m {{ cookiecutter.module_name }}.azureml.specs azureml
 
-prints one line per problem, naming the file and the key, and exits 1 if there is any.
-Needs azure-ai-ml (the `azureml` dependency group), and nothing else of the project's.
+prints one line per problem, naming the file and the key, and exits 1 if there is any;
+a sweep must also search what params.yaml declares (azureml/sweep.py). Needs azure-ai-ml
+(the `azureml` dependency group).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import yaml
 
 from ..core.errors import PipelineError
 from .local_runner import plan_job
+from .sweep import differences
 
 LOADERS_BY_FILE = {
     "environment.yml": "load_environment",
@@ -85,6 +87,8 @@ def check_file(path: Path) -> list[str]:
             problems.append(f"{path}: {result.error_messages}")
         try:
             plan_job(path)
+            # A sweep searches what params.yaml declares for `tune` (azureml/sweep.py).
+            problems += differences(path)
         except PipelineError as error:
             problems.append(str(error))
     if path.parent.name == "components":

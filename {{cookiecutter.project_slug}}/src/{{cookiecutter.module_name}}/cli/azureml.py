@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..core.errors import PipelineError
 from ..core.paths import ProjectPaths
 from ..registry.backend import open_registry
 from .support import HELP_MARKUP, Root, console, user_errors
@@ -93,12 +94,36 @@ def run_local(
         console().print(f"{name}: {location}", highlight=False)
 
 
+@azureml_app.command("sync-sweep")
+def sync_sweep_file(
+    sweep_file: Annotated[Path, typer.Argument(help="The sweep job file")] = Path(
+        "azureml/sweep.yml"
+    ),
+) -> None:
+    """Write params.yaml's tune ranges into the sweep and its trial component.
+
+    The search space (tune.space for model.name), the trial budget (tune.trials) and the
+    objective (the business goal's metric)."""
+    from ..azureml.sweep import sync_sweep
+
+    with user_errors():
+        changed = sync_sweep(sweep_file)
+    for path in changed:
+        console().print(f"wrote {path}", highlight=False)
+    if not changed:
+        console().print(f"{sweep_file} already searches what params.yaml declares")
+
+
 @azureml_app.command("submit")
 def submit_job(job_file: JobFile, root: Root = Path()) -> None:
     """Submit a job file, stream its logs and fail unless it completes."""
     from ..azureml.rollout import run_az, submit
+    from ..azureml.sweep import differences
 
     with user_errors():
+        stale = differences(job_file) if job_file.is_file() else []
+        if stale:
+            raise PipelineError(stale[0])
         name = submit(run_az, job_file, ProjectPaths.at(root).reports)
     console().print(f"Azure ML job {name} completed")
 

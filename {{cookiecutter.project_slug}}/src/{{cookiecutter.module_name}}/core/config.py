@@ -188,10 +188,37 @@ def with_overrides(
     """params.yaml with a job's data file and hyper-parameters (a sweep trial's) applied,
     so the training record shows the values the model was trained with."""
     data = params.data if source is None else params.data.model_copy(update={"source": str(source)})
-    model = params.model.model_copy(
-        update={"params": {**params.model.params, **(hyperparameters or {})}}
-    )
+    given = whole_numbers(params, hyperparameters or {})
+    model = params.model.model_copy(update={"params": {**params.model.params, **given}})
     return params.model_copy(update={"data": data, "model": model})
+
+
+def search_space(params: Params) -> dict[str, SearchDimension]:
+    """The ranges declared for the model params.yaml names: what `tune` and the Azure ML
+    sweep search."""
+    space = params.tune.space.get(params.model.name)
+    if not space:
+        raise PipelineError(
+            f"params.yaml: tune.space has no ranges for model {params.model.name!r}; "
+            f"add some under tune.space.{params.model.name}"
+        )
+    return space
+
+
+def whole_numbers(
+    params: Params, hyperparameters: dict[str, HyperParameter]
+) -> dict[str, HyperParameter]:
+    """`hyperparameters` with 120.0 as 120 where tune.space declares an integer range:
+    an Azure ML sweep samples whole numbers (quniform) as floats, which an estimator
+    asking for an int refuses."""
+    space = params.tune.space.get(params.model.name, {})
+
+    def as_declared(name: str, value: HyperParameter) -> HyperParameter:
+        dimension = space.get(name)
+        integer = isinstance(dimension, SearchRange) and dimension.integer
+        return int(value) if integer and isinstance(value, float) and value.is_integer() else value
+
+    return {name: as_declared(name, value) for name, value in hyperparameters.items()}
 
 
 # Parts of a pydantic error location that are not keys of the file.

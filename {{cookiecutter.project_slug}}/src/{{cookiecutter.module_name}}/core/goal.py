@@ -34,6 +34,14 @@ VALUE_KEYS = {
     "classification": ("true_positive", "false_negative", "false_positive", "true_negative"),
 }
 
+# What importances, tuning and a sweep measure when the gate's metric has no scorer (value).
+SCORER_FALLBACK = {"regression": "rmse", "classification": "roc_auc"}
+
+
+def scorer_metric(metric: str, task: str) -> str:
+    """`metric`, or the task's stand-in when no scikit-learn scorer computes it."""
+    return SCORER_FALLBACK[task] if metric == "value" else metric
+
 
 def is_better(value: float, reference: float, direction: Direction, margin: float = 0.0) -> bool:
     """True when `value` beats `reference` by more than `margin` in the metric's direction."""

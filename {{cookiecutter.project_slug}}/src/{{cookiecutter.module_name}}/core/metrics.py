@@ -48,15 +48,6 @@ def cv_scorers(schema: DatasetSchema) -> dict[str, Any]:
     }
 
 
-# The metric importances and tuning measure in when the gate's has no scorer (value).
-SCORER_FALLBACK = {"regression": "rmse", "classification": "roc_auc"}
-
-
-def scorer_metric(metric: str, task: str) -> str:
-    """`metric`, or the task's stand-in when no scikit-learn scorer computes it."""
-    return SCORER_FALLBACK[task] if metric == "value" else metric
-
-
 def sign(task: str, metric: str) -> float:
     """-1 for the metrics sklearn reports negated (errors), +1 otherwise."""
     return -1.0 if DIRECTIONS[task][metric] == "minimize" else 1.0

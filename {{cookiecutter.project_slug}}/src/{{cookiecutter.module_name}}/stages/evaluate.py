@@ -22,7 +22,7 @@ from ..core.evaluation import (
     data_change,
     decide,
 )
-from ..core.goal import BusinessGoal, judge
+from ..core.goal import BusinessGoal, judge, scorer_metric
 from ..core.metrics import (
     Predictions,
     calibration,
@@ -33,7 +33,6 @@ from ..core.metrics import (
     range_errors,
     score,
     score_predictions,
-    scorer_metric,
     value_at,
 )
 from ..core.model_io import MODEL_CARD_FILE

@@ -83,8 +83,7 @@ def run_tune(
     the best values into params.yaml when they beat its own."""
     from ..core.dataset import load_prepared
     from ..core.errors import PipelineError
-    from ..core.goal import load_goal
-    from ..core.metrics import scorer_metric
+    from ..core.goal import load_goal, scorer_metric
 {%- if cookiecutter.tracking == "mlflow" %}
     from ..registry.mlflow_tracking import connect, log_tuning
 {%- endif %}

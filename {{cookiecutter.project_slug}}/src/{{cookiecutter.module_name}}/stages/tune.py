@@ -23,6 +23,7 @@ from ..core.config import (
     Params,
     SearchChoices,
     SearchDimension,
+    search_space,
     with_overrides,
 )
 from ..core.dataset import PreparedData
@@ -35,17 +36,6 @@ from .splitting import cv_rows
 from .train import build_model, cross_validate_model
 
 TRIALS_FILE = "trials.csv"  # in reports/tuning/
-
-
-def search_space(params: Params) -> dict[str, SearchDimension]:
-    """The ranges declared for the model params.yaml names."""
-    space = params.tune.space.get(params.model.name)
-    if not space:
-        raise PipelineError(
-            f"params.yaml: tune.space has no ranges for model {params.model.name!r}; "
-            f"add some under tune.space.{params.model.name}"
-        )
-    return space
 
 
 def suggested(trial: optuna.Trial, name: str, dimension: SearchDimension) -> HyperParameter:
