@@ -56,7 +56,8 @@ def list_versions(root: Root = Path()) -> None:
 
 @models_app.command("show")
 def show(version: int, root: Root = Path()) -> None:
-    """One version's lineage as JSON: params, data fingerprint, commit, metrics, hash."""
+    """One version's lineage as JSON: params, data fingerprint, commit, metrics, hash and
+    its model card's name (`models card N` prints the card)."""
     with user_errors():
         registry = open_registry(ProjectPaths.at(root))
         entry = get_version(registry, version)
