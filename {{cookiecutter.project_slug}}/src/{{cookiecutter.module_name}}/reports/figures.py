@@ -1,50 +1,57 @@
-"""PNG figures for the reports: headless matplotlib, Japanese labels when a font allows."""
+"""PNG figures for the reports: headless matplotlib, labelled in the project's language."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-import matplotlib
 import numpy as np
-
-matplotlib.use("Agg")  # stages run headless: in CI, over SSH, in containers
-import matplotlib.pyplot as plt
-from matplotlib import font_manager
 from matplotlib.axes import Axes
+
+# Figures are built without pyplot: no GUI backend is chosen (stages run headless in CI,
+# over SSH, in containers), nothing global is switched under a notebook's own inline
+# plots, and a figure is freed with its last reference.
 from matplotlib.figure import Figure
 
 from ..core.artifacts import atomic_path
+from ..core.errors import PipelineError
 from ..core.texts import LANGUAGE, Language, text
 
-# Fonts that draw Japanese; figure labels use Japanese only when one is installed.
-JAPANESE_FONTS = ("Noto Sans CJK JP", "IPAexGothic", "IPAGothic", "Hiragino Sans", "Yu Gothic")
 # Points drawn in a scatter plot at most; a larger table is sampled.
 PLOTTED_POINTS = 5_000
 
 
+# Ships the IPAex Gothic font and registers it with matplotlib on import: Japanese labels
+# on a machine with no Japanese font installed, and no font cache to rebuild.
+JAPANESE_FONT_PACKAGE = "matplotlib_fontja"
+
+
 @cache
 def figure_language() -> Language:
-    """Japanese figure labels need a Japanese font; without one, labels stay English
-    rather than turning into boxes."""
-    if LANGUAGE == "en":
-        return "en"
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return "ja" if installed.intersection(JAPANESE_FONTS) else "en"
+    """The project's language, once figures can be labelled in it: a Japanese project
+    depends on matplotlib-fontja, and without it no figure is drawn (labels would turn
+    into boxes, or silently into English)."""
+    if LANGUAGE == "ja":
+        try:
+            importlib.import_module(JAPANESE_FONT_PACKAGE)
+        except ImportError as error:
+            raise PipelineError(
+                "Japanese figure labels need matplotlib-fontja: add it to pyproject.toml's "
+                "dependencies and install the project again"
+            ) from error
+    return LANGUAGE
 
 
 def figure_text(key: str, **values: object) -> str:
-    """A figure label or title: the project's language when a font can draw it."""
+    """A figure label or title in the project's language."""
     return text(key, figure_language(), **values)
 
 
-@cache
 def use_label_font() -> None:
-    """Draw Japanese labels with a Japanese font when the figures are in Japanese. Once
-    per process: every figure shares the setting."""
-    if figure_language() == "ja":
-        plt.rcParams["font.sans-serif"] = [*JAPANESE_FONTS, *plt.rcParams["font.sans-serif"]]
+    """Make sure the labels' font is registered before a figure is drawn."""
+    figure_language()
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,8 @@ def new_figure_row(
 ) -> tuple[Figure, list[Axes]]:
     """`count` panels side by side; with `sharey`, one y scale, labelled on the first."""
     use_label_font()
-    figure, axes = plt.subplots(1, count, figsize=(width, height), squeeze=False, sharey=sharey)
+    figure = Figure(figsize=(width, height))
+    axes = figure.subplots(1, count, squeeze=False, sharey=sharey)
     inner = width - margins.left - margins.right - margins.between * (count - 1)
     figure.subplots_adjust(
         left=margins.left / width,
@@ -106,7 +114,8 @@ def new_figure_grid(
     margins = Margins()
     width = across * panel_width + margins.left + margins.right
     height = rows * panel_height + margins.top + margins.bottom
-    figure, axes = plt.subplots(rows, across, figsize=(width, height), squeeze=False)
+    figure = Figure(figsize=(width, height))
+    axes = figure.subplots(rows, across, squeeze=False)
     figure.subplots_adjust(
         left=margins.left / width,
         right=1 - margins.right / width,
@@ -131,10 +140,9 @@ def plotted_positions(rows: int, limit: int = PLOTTED_POINTS) -> np.ndarray:
 
 
 def save_figure(figure: Figure, target: Path) -> Path:
-    """Write a PNG atomically and release the figure's memory."""
+    """Write a PNG atomically."""
     with atomic_path(target) as temporary:
         figure.savefig(temporary, format="png", dpi=100)
-    plt.close(figure)
     return target
 
 
