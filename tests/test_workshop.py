@@ -17,6 +17,24 @@ LATIN_WORDS = re.compile(r"[A-Za-z]{3,}(?:\s+[A-Za-z]{2,}){3,}")  # four or more
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
+# The three parts each notebook opens with, as the workshop's material names them.
+SHAPE = {
+    "en": ("What.", "Why.", "How."),
+    "ja": ("なにをするのか。", "なぜやるのか。", "どうやるのか。"),
+}
+NEEDED_CELLS = [
+    ("exercise", "markdown"),
+    ("exercise", "code"),
+    ("figure", "code"),
+    ("communication", "markdown"),
+]
+
+
+def tags_of(cell: Any) -> list[str]:
+    tags: list[str] = cell.metadata.get("tags", [])
+    return tags
+
+
 def prose_lines(markdown: str) -> list[str]:
     """Lines a reader reads: no front matter, code blocks, inline code or link targets."""
     body = markdown.split("---\n", 2)[2] if markdown.startswith("---\n") else markdown
@@ -40,10 +58,17 @@ def test_notebooks_are_valid_and_stripped(cookies: Any, language: str) -> None:
         nbformat.validate(notebook)
         code = [cell for cell in notebook.cells if cell.cell_type == "code"]
         assert all(not cell.outputs and cell.execution_count is None for cell in code)
-        # Thin: they call the package, so notebook and CLI never drift apart.
-        assert any(f"from {context['module_name']}." in cell.source for cell in code)
+        # They call the package, so notebook and CLI never drift apart; the first code
+        # cell finds the project and prepares the data, so each runs on its own.
+        assert f"from {context['module_name']}.workshop import open_workshop" in code[0].source
         title = notebook.cells[0].source
         assert bool(JAPANESE.search(title)) == (language == "ja"), path.name
+        # The workshop's shape: what / why / how, an exercise to edit and re-run, a figure,
+        # and the communication exercise (tests/notebook_checks.py checks the outputs).
+        assert all(f"**{part}" in title for part in SHAPE[language]), path.name
+        kinds = {(tag, cell.cell_type) for cell in notebook.cells for tag in tags_of(cell)}
+        for needed in NEEDED_CELLS:
+            assert needed in kinds, f"{path.name}: no {needed[1]} cell tagged {needed[0]}"
 
 
 def test_japanese_documents_have_no_english_sentences(cookies: Any) -> None:
@@ -54,8 +79,10 @@ def test_japanese_documents_have_no_english_sentences(cookies: Any) -> None:
         for line in prose_lines(document.read_text(encoding="utf-8")):
             assert not LATIN_WORDS.search(line), f"{document.name}: {line}"
     for path in (project / "notebooks").glob("*.ipynb"):
-        markdown = nbformat.read(path, as_version=4).cells[0].source
-        assert not LATIN_WORDS.search(" ".join(prose_lines(markdown))), path.name
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                prose = " ".join(prose_lines(cell.source))
+                assert not LATIN_WORDS.search(prose), f"{path.name}: {prose[:80]}"
 
 
 def test_english_documents_are_english(cookies: Any) -> None:

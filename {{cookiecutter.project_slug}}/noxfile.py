@@ -216,9 +216,24 @@ def pipeline(session: nox.Session) -> None:
 {% if cookiecutter.notebooks == "yes" -%}
 @nox.session(default=False)
 def notebooks(session: nox.Session) -> None:
-    """Execute every notebook in order (01 ... 06); any error in a cell fails."""
+    """Run the notebooks, each in a fresh kernel, writing their outputs into them; then
+    check each has its exercises and shows its figures. Any error in a cell fails.
+
+    nox -s notebooks -- [NOTEBOOK ...]   default: every notebook, 01 ... 06
+    """
     install(session, "notebooks")
-    session.run("pytest", "--nbmake", "notebooks", *session.posargs)
+    chosen = session.posargs or sorted(str(path) for path in Path("notebooks").glob("*.ipynb"))
+    for notebook in chosen:
+        session.run("jupyter", "execute", "--inplace", "--timeout=600", notebook)
+    ran = {"NOTEBOOKS": " ".join(chosen)}
+    session.run("pytest", "tests/notebook_checks.py", "-q", "-p", "no:cacheprovider", env=ran)
+
+
+@nox.session(default=False)
+def lab(session: nox.Session) -> None:
+    """JupyterLab on the notebooks, with the project installed."""
+    install(session, "lab")
+    session.run("jupyter", "lab", "notebooks", *session.posargs)
 
 
 {% endif -%}
