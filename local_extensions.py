@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import keyword
 import re
+import sys
 import unicodedata
+from pathlib import Path
 
 from cookiecutter.utils import simple_filter
 from jinja2 import Environment, TemplateSyntaxError
 from jinja2.ext import Extension
+from slugify import slugify
 
+# The limits the pre-generation hook enforces, declared in cookiecutter.json beside this
+# file: a derived name must meet them.
+DECLARED = json.loads(Path(__file__).with_name("cookiecutter.json").read_text(encoding="utf-8"))
+RESERVED_MODULES = frozenset(DECLARED["_reserved_modules"])
+MAX_NAME_LENGTH = int(DECLARED["_max_name_length"])
 # Azure ML endpoint names are unique per region and limited to 32 characters.
 ENDPOINT_NAME_LENGTH = 32
 
@@ -82,6 +92,59 @@ def azure_name(value: object, suffix: str) -> str:
         cleaned = f"ml-{cleaned}"
     stem = cleaned[: ENDPOINT_NAME_LENGTH - len(suffix) - 1].rstrip("-")
     return f"{stem}-{suffix}"
+
+
+# Kana (hiragana, katakana, half-width katakana) and kanji.
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+
+
+def readable_in_latin(name: str) -> str:
+    """`name` with its Japanese words in their Hepburn readings, read by pykakasi when it
+    is installed beside cookiecutter: slugify's own transliteration reads kanji as
+    Mandarin (糖尿病 as tang-niao-bing). Without pykakasi the Japanese words are left out,
+    and the prompt's default shows what remains for the user to correct."""
+    if not JAPANESE.search(name):
+        return name
+    try:
+        import pykakasi  # optional: only Japanese names need it
+    except ImportError:
+        return JAPANESE.sub(" ", name)
+    return " ".join(part["hepburn"] for part in pykakasi.kakasi().convert(name))
+
+
+def slug_of(name: str, max_length: int) -> str:
+    """A distribution name for a project name, cut at a word, or "project" when the name
+    leaves no letter or digit to build one from."""
+    slug = slugify(
+        readable_in_latin(name), max_length=max_length, word_boundary=True, save_order=True
+    )
+    return slug or "project"
+
+
+def module_of(slug: str, reserved: list[str], max_length: int) -> str:
+    """A package name derived from the slug that the pre-generation hook's rules accept:
+    "project_" before a leading digit (2024-forecast), "_project" after a keyword or a
+    module the project imports (test, json, pandas). Only a name the user typed can be
+    refused."""
+    name = re.sub(r"[^a-z0-9_]+", "_", slug.lower()).strip("_") or "project"
+    if name[0].isdigit():
+        name = f"project_{name}"
+    clashes = set(reserved) | set(sys.stdlib_module_names)
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in clashes:
+        name = f"{name}_project"
+    return name[:max_length].rstrip("_")
+
+
+@simple_filter
+def project_slug(value: object) -> str:
+    """`slug_of` as a filter: {{ cookiecutter.project_name | project_slug }}."""
+    return slug_of(str(value), MAX_NAME_LENGTH)
+
+
+@simple_filter
+def module_name(value: object) -> str:
+    """`module_of` as a filter, on the slug: {{ cookiecutter.project_slug | module_name }}."""
+    return module_of(str(value), sorted(RESERVED_MODULES), MAX_NAME_LENGTH)
 
 
 class LiteralAnswers(Extension):

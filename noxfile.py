@@ -22,6 +22,8 @@ BUILD = ROOT / "build"
 TEMPLATE_PYTHON = ["hooks", "tests", "benchmarks", "noxfile.py", "local_extensions.py"]
 TEST_REQUIREMENTS = [
     "cookiecutter>=2.6",
+    # Japanese project names are read in Japanese for the slug (local_extensions.py).
+    "pykakasi>=2.2",
     "pytest>=8",
     "pytest-cookies>=0.7",
     "pytest-xdist>=3.5",

@@ -27,41 +27,12 @@ REQUIRES: dict[str, dict[str, dict[str, str]]] = CONTEXT["_requires"]
 # cookiecutter.json's `_validators`: free-text answer -> the kind of check it gets.
 DECLARED: dict[str, str] = CONTEXT["_validators"]
 
-# Imports of the generated project and its tooling: a package with one of these names
-# would shadow it (the standard library is checked through sys.stdlib_module_names).
-DEPENDENCY_MODULES = frozenset(
-    {
-        "joblib",
-        "matplotlib",
-        "mypy",
-        "nox",
-        "numpy",
-        "pandas",
-        "pyarrow",
-        "pydantic",
-        "pytest",
-        "rich",
-        "ruff",
-        "scipy",
-        "sklearn",
-        "typer",
-        "yaml",
-        "click",
-        "skops",
-        "mlflow",
-        "fastapi",
-        "uvicorn",
-        "httpx",
-        "hypothesis",
-        "setuptools",
-        "hatchling",
-        "test",
-        "tests",
-        "src",
-    }
-)
+# Imports of the generated project and its tooling, which a package of that name would
+# shadow (cookiecutter.json's `_reserved_modules`; the standard library is checked through
+# sys.stdlib_module_names).
+DEPENDENCY_MODULES = frozenset(CONTEXT["_reserved_modules"])
 # Long enough for any real name; keeps generated import lines within the line length.
-MAX_NAME_LENGTH = 40
+MAX_NAME_LENGTH: int = CONTEXT["_max_name_length"]
 # PEP 508 distribution names: letters, digits and . _ - inside, alphanumeric at the ends.
 DISTRIBUTION_NAME = re.compile(r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s\"'\\<>(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")

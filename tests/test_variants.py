@@ -142,7 +142,7 @@ def spread_values(variants: list[dict[str, str]]) -> list[dict[str, str]]:
 # pip copying every wheel, `nox -s lock` and installing from the locks); the default
 # variant's extra steps (its own data, the nox sessions, deploy, the Dockerfile, planted
 # defects).
-SECONDS = {"base": 100, "notebooks": 35, "mlflow": 110, "azureml": 80, "pip": 100, "default": 150}
+SECONDS = {"base": 100, "notebooks": 60, "mlflow": 110, "azureml": 80, "pip": 100, "default": 150}
 
 
 def estimated_seconds(variant: dict[str, str], pip_itself: bool = False) -> int:

@@ -99,3 +99,29 @@ def test_readme_opens_with_the_process_map(cookies: Any) -> None:
     for number, notebook in enumerate(sorted(Path(project / "notebooks").glob("*.ipynb")), 1):
         assert f"notebooks/{notebook.name}" in process_map
         assert f"| 0{number} |" in process_map
+
+
+@pytest.mark.parametrize("language", CHOICES["docs_language"])
+def test_facilitator_guide_maps_each_challenge_to_commands_that_exist(
+    cookies: Any, language: str
+) -> None:
+    project, context = bake(
+        cookies,
+        docs_language=language,
+        notebooks="yes",
+        compute="azureml",
+        tracking="mlflow",
+        ci="github",
+    )
+    guide = (project / "docs" / "facilitator.md").read_text(encoding="utf-8")
+    challenges = [line for line in guide.splitlines() if re.match(r"\| 0[1-7] \| ", line)]
+    assert len(challenges) == 7, challenges  # local training ... retraining
+    written_by_stages = {"docs/02_analysis_report.md", "docs/06_test_report.md"}
+    noxfile = (project / "noxfile.py").read_text(encoding="utf-8")
+    sessions = set(re.findall(r"@nox\.session[^\n]*\ndef (\w+)", noxfile))
+    for session in re.findall(r"nox -s (\w+)", guide):
+        assert session in sessions, f"`nox -s {session}` is not a session of the noxfile"
+    for path in re.findall(r"`((?:notebooks|docs|azureml|\.github/workflows)/[^`*]+)`", guide):
+        assert path in written_by_stages or (project / path).exists(), path
+    module = context["module_name"]
+    assert f"python -m {module}.azureml.specs azureml" in guide
