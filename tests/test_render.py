@@ -59,6 +59,11 @@ def check_parses(project: Path, answers: tuple[str, ...] = ()) -> None:
         for answer in answers:
             template_text = template_text.replace(answer, "")
         assert not unrendered(path.name, template_text), f"unrendered Jinja in {path}"
+        # The pre-commit hooks would rewrite such a line on the project's first commit (an
+        # answer of the user's own may end in a space: only the template's lines count).
+        lines = [] if answers else text.splitlines()
+        trailing = [number for number, line in enumerate(lines, 1) if line != line.rstrip()]
+        assert not trailing, f"{path}: trailing whitespace on line {trailing[0]}"
         if path.suffix == ".toml":
             tomllib.loads(text)
         elif path.suffix in (".yml", ".yaml"):

@@ -11,6 +11,7 @@ from {{ cookiecutter.module_name }}.core.evaluation import decide
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, judge
 from {{ cookiecutter.module_name }}.core.model_io import TRAINING_FILE
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.base import (
     ModelRegistry,
     champion_version,
@@ -63,7 +64,15 @@ def test_first_approved_model_becomes_champion_once(
     # Re-evaluated against itself, the same model is no improvement on the champion.
     rerun = evaluate_and_register(paths, prepared, goal, registry)
     assert not rerun.registered
-    assert "does not beat the champion" in rerun.reason
+    metrics = json.loads((paths.reports / "metrics.json").read_text(encoding="utf-8"))
+    assert rerun.reason == text(
+        "decision.does_not_beat",
+        metric=goal.metric,
+        value=metrics["holdout"][goal.metric],
+        incumbent=metrics["champion"]["holdout"][goal.metric],
+        version=1,
+        margin=goal.min_improvement,
+    )
 
     assert [entry.version for entry in registry.versions()] == [1]
     assert champion_version(registry) == 1

@@ -12,6 +12,7 @@ from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.workshop import (
     BASELINE,
@@ -46,7 +47,7 @@ def test_a_notebook_finds_the_project_and_prepares_what_is_missing(paths: Projec
     assert len(workshop.prepared.train) > 0
     # nothing trained, nothing registered
     assert not paths.candidate.exists()
-    assert not paths.registry.exists()
+    assert open_registry(paths).versions() == []
 
 
 def test_outside_a_project_it_says_so(tmp_path: Path) -> None:

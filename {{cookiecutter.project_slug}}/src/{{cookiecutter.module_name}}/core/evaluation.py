@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from .dataset import FEATURE_KINDS, DatasetSchema
 from .goal import BusinessGoal, GoalVerdict, is_better
+from .texts import text
 
 # A slice with fewer holdout rows is reported without a score: too noisy to act on.
 MIN_SLICE_ROWS = 10
@@ -126,11 +127,8 @@ class DataChange:
     now: str  # the candidate's, or the features only the candidate has
 
     def sentence(self) -> str:
-        return (
-            f"The champion was trained on other data ({self.what}: "
-            f"{self.was or '-'} -> {self.now or '-'}), so it is not scored on these rows; "
-            "the challenger meets the goal and replaces it."
-        )
+        """What differs, in the project's language."""
+        return text(f"change.{self.what}", was=self.was or "-", now=self.now or "-")
 
 
 def listed(names: list[str]) -> str:
@@ -156,29 +154,50 @@ def data_change(champion: dict[str, Any], candidate: DatasetSchema) -> DataChang
     return DataChange("features", listed(gone), listed(new))
 
 
+def verdict_sentence(verdict: GoalVerdict) -> str:
+    """The gate's verdict in the project's language, as the test report states it."""
+    comparison = text("at_most" if verdict.direction == "minimize" else "at_least")
+    return text(
+        "verdict.met" if verdict.met else "verdict.missed",
+        metric=verdict.metric,
+        value=verdict.value,
+        comparison=comparison,
+        threshold=verdict.threshold,
+        baseline=verdict.baseline_value,
+    )
+
+
 def decide(
     goal: BusinessGoal,
     verdict: GoalVerdict,
     champion: dict[str, float] | None,
     change: DataChange | None = None,
+    champion_version: int | None = None,
 ) -> Decision:
     """Register when the goal is met and, if a champion exists, the challenger beats it
     on the same holdout rows by at least `min_improvement`. A champion trained on other
     data (`change` says what differs) cannot be scored on these rows: the challenger
-    then replaces it when it meets the goal."""
-    reasons = [verdict.sentence()]
+    then replaces it when it meets the goal. The reasons are sentences in the project's
+    language (metrics.json keeps its keys in English for scripts)."""
+    reasons = [verdict_sentence(verdict)]
     if not verdict.met:
         return Decision(False, reasons)
     if change is not None:
-        return Decision(True, [*reasons, change.sentence()])
+        other = text("decision.other_data", version=champion_version, change=change.sentence())
+        return Decision(True, [*reasons, other])
     if champion is None:
-        return Decision(True, [*reasons, "There is no champion yet."])
+        return Decision(True, [*reasons, text("decision.first")])
     value, incumbent = verdict.value, champion[goal.metric]
     better = is_better(value, incumbent, goal.direction, goal.min_improvement)
-    comparison = "beats" if better else "does not beat"
     reasons.append(
-        f"The challenger's {goal.metric} {value:.4g} {comparison} the champion's "
-        f"{incumbent:.4g} by more than {goal.min_improvement:g}."
+        text(
+            "decision.beats" if better else "decision.does_not_beat",
+            metric=goal.metric,
+            value=value,
+            incumbent=incumbent,
+            version=champion_version,
+            margin=goal.min_improvement,
+        )
     )
     return Decision(better, reasons)
 

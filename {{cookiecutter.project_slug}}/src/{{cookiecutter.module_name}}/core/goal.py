@@ -115,20 +115,6 @@ class GoalVerdict:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def sentence(self) -> str:
-        comparison = "at most" if self.direction == "minimize" else "at least"
-        outcome = "meets" if self.met else "does not meet"
-        reasons = []
-        if not self.meets_threshold:
-            reasons.append(f"{self.metric} {self.value:.4g} misses the threshold")
-        if not self.beats_baseline:
-            reasons.append(f"it does not beat the dummy baseline ({self.baseline_value:.4g})")
-        why = f": {'; '.join(reasons)}" if reasons else ""
-        return (
-            f"The model {outcome} the business goal ({self.metric} {comparison} "
-            f"{self.threshold:g}; holdout {self.value:.4g}, dummy {self.baseline_value:.4g}){why}."
-        )
-
 
 def split_front_matter(text: str) -> str:
     """The YAML between the leading '---' lines of a Markdown document."""

@@ -132,7 +132,7 @@ def evaluate(
         record=record,
         champion_version=version,
         champion=champion_scores,
-        decision=decide(goal, verdict, champion_scores, change),
+        decision=decide(goal, verdict, champion_scores, change, version),
         champion_change=change,
         interval=interval(labels, predicted, goal.metric, seed, worth),
         threshold=decision_threshold(record, labels, predicted, holdout, worth),
