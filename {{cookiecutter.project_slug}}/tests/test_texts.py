@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,12 @@ from jinja2 import meta, nodes
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.core import texts
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
-from {{ cookiecutter.module_name }}.core.texts import Language, catalogue, text
+from {{ cookiecutter.module_name }}.core.model_io import MODEL_CARD_FILE
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import LANGUAGE, Language, catalogue, text
+from {{ cookiecutter.module_name }}.stages.pipeline import run_all
+
+from .conftest import ProjectFactory
 
 PACKAGE = Path({{ cookiecutter.module_name }}.__file__).parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -133,3 +139,46 @@ def test_a_missing_sentence_is_named(broken_catalogue: dict[str, str]) -> None:
     del broken_catalogue["figures"]
     with pytest.raises(PipelineError, match="'figures': no such sentence"):
         text("figures")
+
+
+# Four English words in a row: a sentence left in English (a name or a metric is one word).
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{3,}(?:[\s,/()-]+[A-Za-z]{2,}){3,}")
+
+
+def prose_lines(markdown: str) -> Iterator[str]:
+    """What a reader reads as sentences: no front matter, code, inline code or link targets."""
+    body = markdown.split("---\n", 2)[2] if markdown.startswith("---\n") else markdown
+    in_code = False
+    for line in body.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif not in_code:
+            yield re.sub(r"`[^`]*`|\]\([^)]*\)", "", line)
+
+
+@pytest.fixture(scope="module")
+def written(make_project: ProjectFactory) -> ProjectPaths:
+    """The sample through every stage, once for the module: the reports it wrote."""
+    paths = make_project()
+    for _ in run_all(paths):
+        pass
+    return paths
+
+
+def test_the_reports_and_decisions_speak_the_projects_language(written: ProjectPaths) -> None:
+    documents = {
+        name: path.read_text(encoding="utf-8")
+        for name, path in {
+            "analysis report": written.docs / "02_analysis_report.md",
+            "test report": written.docs / "06_test_report.md",
+            "model card": written.reports / MODEL_CARD_FILE,
+        }.items()
+    }
+    metrics = json.loads((written.reports / "metrics.json").read_text(encoding="utf-8"))
+    documents["decision"] = "\n".join(metrics["decision"]["reasons"])
+    for name, document in documents.items():
+        for line in prose_lines(document):
+            if LANGUAGE == "ja":
+                assert not ENGLISH_SENTENCE.search(line), f"{name}: {line}"
+            else:
+                assert not JAPANESE.search(line), f"{name}: {line}"

@@ -156,12 +156,12 @@ def data_change(champion: dict[str, Any], candidate: DatasetSchema) -> DataChang
 
 def verdict_sentence(verdict: GoalVerdict) -> str:
     """The gate's verdict in the project's language, as the test report states it."""
-    comparison = text("at_most" if verdict.direction == "minimize" else "at_least")
+    bound = "at_most" if verdict.direction == "minimize" else "at_least"
     return text(
         "verdict.met" if verdict.met else "verdict.missed",
         metric=verdict.metric,
         value=verdict.value,
-        comparison=comparison,
+        comparison=text(bound),
         threshold=verdict.threshold,
         baseline=verdict.baseline_value,
     )
