@@ -3,10 +3,12 @@ own, changes models in memory only, and its numbers match independent computatio
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from {{ cookiecutter.module_name }}.core.dataset import TRAIN_FILE
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
@@ -108,3 +110,38 @@ def test_questions_name_what_was_found(patients: Workshop) -> None:
     assert by_key["ask.preprocess.left_out"]["after"] == f"{after:.4g}"
     best = {question.ask: question.values for question in train_questions(patients, scores, "rmse")}
     assert best["ask.train.best"]["best"] == "`all`"  # rmse: the smaller is better
+
+
+def test_a_notebook_after_use_data_prepares_the_new_table(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    """A notebook must not teach on the previous table's rows: params.yaml newer than
+    the prepared split prepares it again."""
+    assert open_workshop(paths.root).prepared.schema.source == "sklearn:diabetes"
+    write_patients_csv(paths.root / "data/raw/patients.csv")
+    # The task the project (and its business goal) was generated for.
+    target = "outcome" if make_params().task == "regression" else "smoker"
+    data = {"source": "data/raw/patients.csv", "target": target, "class_threshold": None}
+    params = make_params(data=data)
+    paths.params.write_text(yaml.safe_dump(params.model_dump(mode="json")), encoding="utf-8")
+    later = (paths.interim / TRAIN_FILE).stat().st_mtime + 1
+    os.utime(paths.params, (later, later))
+    assert open_workshop(paths.root).prepared.schema.target == target
+
+
+def test_an_unknown_model_is_named_with_the_choices(patients: Workshop) -> None:
+    with pytest.raises(PipelineError, match="'xgboost' is not a regression model; choose one of"):
+        patients.with_model("xgboost")
+
+
+def test_a_label_counts_as_one_for_its_positive_class(
+    paths: ProjectPaths, make_params: ParamsFactory
+) -> None:
+    write_patients_csv(paths.root / "data/raw/patients.csv")
+    data = {"source": "data/raw/patients.csv", "target": "smoker", "class_threshold": None}
+    params = make_params(task="classification", model={"name": "logistic", "params": {}}, data=data)
+    prepared = prepare(params, paths.root, paths.interim)
+    workshop = Workshop(paths, params, RMSE_GOAL, prepared)
+    numbers = workshop.target_as_numbers(prepared.train)
+    assert set(numbers.unique()) == {0.0, 1.0}
+    assert numbers.mean() == pytest.approx((prepared.train["smoker"] == "yes").mean())

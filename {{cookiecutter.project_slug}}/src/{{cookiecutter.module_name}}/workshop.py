@@ -10,9 +10,11 @@ so in its own cell.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,14 +26,21 @@ from .core.dataset import TRAIN_FILE, PreparedData, load_prepared
 from .core.errors import PipelineError
 from .core.goal import DIRECTIONS, BusinessGoal, load_goal
 from .core.metrics import Predictions, row_values
-from .core.models import make_baseline
+from .core.models import ESTIMATORS, make_baseline
 from .core.paths import ProjectPaths
 from .reports.analysis_report import code_names
 from .reports.markdown import Question
 from .stages.pipeline import run_prepare
+from .stages.prepare import stale_preparation
 from .stages.preprocess import build_preprocessor
 from .stages.splitting import cv_folds, cv_rows
-from .stages.train import build_model, cross_validate_model
+from .stages.train import (
+    build_model,
+    cross_validate_model,
+    decision_threshold,
+    fit_on_training_split,
+    threshold_values,
+)
 
 BASELINE = "baseline"
 
@@ -65,6 +74,11 @@ class Workshop:
         """This workshop with another model (its defaults), or params.yaml's with some
         hyper-parameters changed: params.yaml itself is not touched."""
         model = self.params.model
+        choices = ESTIMATORS[self.task]
+        if name is not None and name not in choices:
+            raise PipelineError(
+                f"{name!r} is not a {self.task} model; choose one of {', '.join(sorted(choices))}"
+            )
         if name is not None and name != model.name:
             model = model.model_copy(update={"name": name, "params": {}})
         model = model.model_copy(update={"params": {**model.params, **hyperparameters}})
@@ -99,9 +113,37 @@ class Workshop:
         """Each metric's mean and spread over the cross-validation folds."""
         return cross_validate_model(self.model(), self.rows, self.prepared, self.params)
 
-    def predictions(self, model: Pipeline | None = None) -> Predictions:
+    def target_as_numbers(self, frame: pd.DataFrame) -> pd.Series:
+        """The target as numbers to correlate with: itself for regression, 1 for the
+        positive class (the last in sorted order) and 0 for the others."""
+        target = frame[self.prepared.schema.target]
+        if self.task == "regression":
+            return pd.to_numeric(target, errors="coerce")
+        positive = (self.prepared.schema.classes or [None])[-1]
+        return (target == positive).astype(float)
+
+    def threshold_for(self, worth: dict[str, float] | None) -> float | None:
+        """The decision threshold `train` chooses for these values of an answer (two
+        classes with model.decision_threshold: value), or params.yaml's number; None
+        when the model predicts as it is (0.5, or regression)."""
+        return decision_threshold(self.prepared, self.params, self.rows, worth)
+
+    def threshold(self) -> float | None:
+        """The decision threshold `train` chooses for the business goal's values."""
+        schema = self.prepared.schema
+        return self.threshold_for(threshold_values(self.paths.business_goal, schema, self.params))
+
+    def trained(self) -> Pipeline:
+        """The model as `train` makes it, at its decision threshold, fitted on the whole
+        training split, in memory: nothing is saved."""
+        model = build_model(self.prepared.schema, self.params, self.threshold())
+        return fit_on_training_split(model, self.prepared, None)
+
+    def predictions(
+        self, model: Pipeline | None = None, threshold: float | None = None
+    ) -> Predictions:
         """Out-of-fold predictions for every cross-validation row: each row predicted by
-        a model that did not see it."""
+        a model that did not see it; two classes at `threshold` when given."""
         chosen = self.model() if model is None else model
         rows = self.rows
         schema, params = self.prepared.schema, self.params
@@ -114,14 +156,20 @@ class Workshop:
             chosen, features, labels, groups=groups, cv=splitter, method="predict_proba"
         )
         classes = sorted(labels.unique())  # predict_proba's columns, as the model sorts them
-        answers = np.asarray(classes)[probabilities.argmax(axis=1)]
+        if threshold is not None and len(classes) == 2:
+            positive = probabilities[:, -1] >= threshold
+            answers = np.where(positive, classes[-1], classes[0])
+        else:
+            answers = np.asarray(classes)[probabilities.argmax(axis=1)]
         return Predictions(answers, probabilities, classes)
 
     def value_per_prediction(self, worth: dict[str, float], model: Pipeline | None = None) -> float:
         """The mean value of one out-of-fold prediction under `worth` (the goal's value
-        block: costs negative)."""
+        block: costs negative); params.yaml's model answers at the threshold `train`
+        would choose for these values."""
         labels = self.prepared.labels(self.rows)
-        return float(row_values(labels, self.predictions(model), worth).mean())
+        threshold = self.threshold_for(worth) if model is None else None
+        return float(row_values(labels, self.predictions(model, threshold), worth).mean())
 
 
 def comparison(workshops: dict[str, Workshop], metric: str) -> pd.DataFrame:
@@ -133,15 +181,50 @@ def comparison(workshops: dict[str, Workshop], metric: str) -> pd.DataFrame:
     return pd.DataFrame({name: scored[metric] for name, scored in scores.items()}).T
 
 
+def preparation_due(paths: ProjectPaths, params: Params) -> str | None:
+    """Why the prepared split no longer matches the project (missing, params.yaml or the
+    data file changed since, another source or target), or None."""
+    train_file = paths.interim / TRAIN_FILE
+    if not train_file.is_file():
+        return "no prepared split yet"
+    prepared_at = train_file.stat().st_mtime
+    source = paths.root / params.data.source
+    for changed in (paths.params, source):
+        if changed.is_file() and changed.stat().st_mtime > prepared_at:
+            return f"{changed.name} changed after the split was prepared"
+    return stale_preparation(load_prepared(paths.interim), params)
+
+
 def open_workshop(start: Path | None = None) -> Workshop:
     """The project around `start` (the current folder): params.yaml, the business goal
-    and the prepared split, which `prepare` writes first when it is missing."""
+    and the prepared split, which `prepare` writes first when it is missing or older
+    than params.yaml and the data (a notebook must not teach on another table's rows).
+    In a notebook, a mistake in the project shows as one line, not a traceback."""
     paths = ProjectPaths.at(project_root((start or Path.cwd()).resolve()))
+    show_mistakes_in_one_line()
     params = load_params(paths.params)
     goal = load_goal(paths.business_goal, params.task)
-    if not (paths.interim / TRAIN_FILE).is_file():
-        run_prepare(paths)
+    due = preparation_due(paths, params)
+    if due is not None:
+        print(f"prepare ({due}): {run_prepare(paths)}")
     return Workshop(paths, params, goal, load_prepared(paths.interim))
+
+
+def show_mistakes_in_one_line() -> None:
+    """In IPython, a PipelineError (a mistake in the project or a cell's edit) prints as
+    one line naming the thing at fault; other errors keep their traceback."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # a plain script: exceptions as usual
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def one_line(shell: Any, kind: Any, error: BaseException, *_: Any, **__: Any) -> None:
+        print(f"error: {error}", file=sys.stderr)
+
+    shell.set_custom_exc((PipelineError,), one_line)
 
 
 def preprocess_questions(

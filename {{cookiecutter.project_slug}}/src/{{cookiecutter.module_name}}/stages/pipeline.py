@@ -88,7 +88,8 @@ def run_tune(
     from ..registry.mlflow_tracking import connect, log_tuning
 {%- endif %}
     from ..reports.tuning_figure import FIGURE_FILE, plot_trials
-    from .tune import TRIALS_FILE, apply_best, stale_preparation, summary, tune, write_trials
+    from .prepare import stale_preparation
+    from .tune import TRIALS_FILE, apply_best, summary, tune, write_trials
 
     params = load_params(paths.params)
     prepared = load_prepared(paths.interim)

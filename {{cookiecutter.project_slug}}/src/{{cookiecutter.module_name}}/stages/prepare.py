@@ -314,3 +314,17 @@ def prepare(params: Params, root: Path, out_dir: Path, feedback: Feedback = QUIE
     prepared = PreparedData(train=train, holdout=holdout, schema=schema)
     save_prepared(prepared, out_dir)
     return prepared
+
+
+def stale_preparation(prepared: PreparedData, params: Params) -> str | None:
+    """What differs between params.yaml and the data prepare wrote (source, target or
+    task), or None: tuning on another table's rows would tune the wrong model."""
+    schema = prepared.schema
+    for key, was, now in (
+        ("data.source", schema.source, params.data.source),
+        ("data.target", schema.target, params.data.target),
+        ("task", schema.task, params.task),
+    ):
+        if was != now:
+            return f"{key} is {now!r} in params.yaml but {was!r} in the prepared data"
+    return None

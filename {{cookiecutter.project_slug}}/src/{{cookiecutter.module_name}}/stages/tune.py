@@ -142,20 +142,6 @@ def summary(tuning: Tuning, budget: int, minutes: float | None, best: Trial | No
     return f"{start}, {best.score:.4g} with {describe(best.values)}: written to params.yaml"
 
 
-def stale_preparation(prepared: PreparedData, params: Params) -> str | None:
-    """What differs between params.yaml and the data prepare wrote (source, target or
-    task), or None: tuning on another table's rows would tune the wrong model."""
-    schema = prepared.schema
-    for key, was, now in (
-        ("data.source", schema.source, params.data.source),
-        ("data.target", schema.target, params.data.target),
-        ("task", schema.task, params.task),
-    ):
-        if was != now:
-            return f"{key} is {now!r} in params.yaml but {was!r} in the prepared data"
-    return None
-
-
 def trials_table(tuning: Tuning) -> pd.DataFrame:
     """A row per trial: its number, score, seconds, and each hyper-parameter's value."""
     rows: list[dict[str, Any]] = [
