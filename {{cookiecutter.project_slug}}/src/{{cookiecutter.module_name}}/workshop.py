@@ -10,6 +10,7 @@ so in its own cell.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import sys
 import time
 from dataclasses import dataclass
@@ -214,10 +215,11 @@ def show_mistakes_in_one_line() -> None:
     """In IPython, a PipelineError (a mistake in the project or a cell's edit) prints as
     one line naming the thing at fault; other errors keep their traceback."""
     try:
-        from IPython import get_ipython
+        # Looked up at run time: IPython comes with the notebooks' kernel, not the project.
+        ipython = importlib.import_module("IPython")
     except ImportError:  # a plain script: exceptions as usual
         return
-    shell = get_ipython()
+    shell = ipython.get_ipython()
     if shell is None:
         return
 
