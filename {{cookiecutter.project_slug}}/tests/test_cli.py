@@ -52,7 +52,7 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     # Same data, same params: the second run's model is no better, so nothing new is stored.
     code, output = run_cli(paths, "run")
     assert code == 0, output
-    assert "register: not registered" in output
+    assert f"register: {text('summary.not_registered', reason='')}" in output
     # No download bar among the stages' summaries (MLflow draws one fetching the champion).
     assert "Downloading artifacts" not in output, output
     assert json.loads((paths.reports / "registration.json").read_text())["registered"] is False
@@ -141,11 +141,11 @@ def test_params_change_registers_only_when_it_improves_the_goal(paths: ProjectPa
         "---\nmetric: rmse\ndirection: minimize\nthreshold: 60\nmust_beat: dummy\n---\n"
     )
     use_ridge(paths, 1.0)
-    assert "register: version 1" in run_cli(paths, "run")[1]
+    assert f"register: {text('summary.registered', version=1)}" in run_cli(paths, "run")[1]
     use_ridge(paths, 10.0)  # holdout RMSE 53.63 against the champion's 53.78
-    assert "register: version 2" in retrain(paths)
+    assert f"register: {text('summary.registered', version=2)}" in retrain(paths)
     use_ridge(paths, 0.1)  # 53.84: meets the goal, but worse than the champion
-    assert "register: not registered" in retrain(paths)
+    assert f"register: {text('summary.not_registered', reason='')}" in retrain(paths)
     listing = run_cli(paths, "models", "list")[1]
     assert [line.split()[0] for line in listing.splitlines()[1:]] == ["1", "2"]
     assert listing.splitlines()[2].rstrip().endswith("champion")
@@ -181,11 +181,11 @@ def test_run_on_own_csv_with_categories_and_gaps(paths: ProjectPaths) -> None:
 def test_switching_data_after_a_registration_replaces_the_champion(paths: ProjectPaths) -> None:
     """The sample's champion cannot read a team's own table: it is not re-scored on it,
     the decision says why, and the challenger that meets the goal replaces it."""
-    assert "register: version 1" in run_cli(paths, "run")[1]
+    assert f"register: {text('summary.registered', version=1)}" in run_cli(paths, "run")[1]
     use_patients_csv(paths)
     code, output = run_cli(paths, "run")
     assert code == 0, output
-    assert "register: version 2" in output
+    assert f"register: {text('summary.registered', version=2)}" in output
     metrics = json.loads((paths.reports / "metrics.json").read_text())
     assert metrics["champion"]["version"] == 1
     assert metrics["champion"]["holdout"] is None

@@ -19,6 +19,7 @@ from {{ cookiecutter.module_name }}.cli import feedback as cli_feedback
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.cli.feedback import ConsoleFeedback
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.stages import source_size
 from {{ cookiecutter.module_name }}.stages.source_size import csv_size, parquet_size
 
@@ -92,7 +93,9 @@ def test_prepare_announces_a_large_file_and_still_prepares_it(
     note, summary = result.output.strip().splitlines()
     assert note.startswith("orders.csv: ")
     assert "GB of memory" in note
-    assert summary.startswith(f"prepare: {round(ROWS * 0.8)} train / ")
+    # The line up to the holdout's count, in the project's language.
+    start = text("summary.prepare", train=round(ROWS * 0.8), holdout=-1).split("-1")[0]
+    assert summary.startswith(f"prepare: {start}")
 
 
 def test_reading_a_large_file_advances_a_bar_to_its_size(

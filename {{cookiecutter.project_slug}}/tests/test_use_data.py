@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.goal import load_goal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.stages.validate import project_problems
 
 from .conftest import write_patients_csv
@@ -43,7 +44,7 @@ def test_a_quantity_becomes_regression_with_a_gate_from_the_dummy(paths: Project
     assert list(project_problems(paths)) == []
     result = runner.invoke(app, ["run", "--root", str(paths.root)])
     assert result.exit_code == 0, result.output
-    assert "register: version 1" in result.output
+    assert f"register: {text('summary.registered', version=1)}" in result.output
 
 
 def test_text_labels_become_classes_and_the_model_follows(paths: ProjectPaths) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..core.config import HyperParameter, load_params, with_overrides
 from ..core.feedback import QUIET, Feedback
 from ..core.paths import ProjectPaths
+from ..core.texts import text
 
 # Each run_<stage> imports its stage when it runs: `prepare` loads neither MLflow nor
 # matplotlib, and a one-stage job (CI, Azure ML) starts that much sooner.
@@ -24,7 +25,7 @@ def run_prepare(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
 
     params = with_overrides(load_params(paths.params), source=paths.source)
     prepared = prepare(params, paths.root, paths.interim, feedback)
-    return f"{len(prepared.train)} train / {len(prepared.holdout)} holdout rows"
+    return text("summary.prepare", train=len(prepared.train), holdout=len(prepared.holdout))
 
 
 def run_analyze(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
@@ -33,7 +34,8 @@ def run_analyze(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from .analyze import analyze
 
     summary = analyze(load_prepared(paths.interim), paths.docs / ANALYSIS_REPORT, paths.figures)
-    return f"{summary.rows} rows, {summary.columns} features -> docs/{ANALYSIS_REPORT}"
+    report = f"docs/{ANALYSIS_REPORT}"
+    return text("summary.analyze", rows=summary.rows, features=summary.columns, report=report)
 
 
 def run_preprocess(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
@@ -43,7 +45,7 @@ def run_preprocess(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     params = load_params(paths.params)
     prepared = load_prepared(paths.interim)
     transformed = preprocess(prepared, params, paths.processed, paths.interim / TRAIN_FILE)
-    return f"{transformed.shape[1] - 1} model inputs"
+    return text("summary.preprocess", inputs=transformed.shape[1] - 1)
 
 
 def run_train(
@@ -69,7 +71,8 @@ def run_train(
     log_to_job_run(training_metrics(trained.cv))
 {%- endif %}
     first = next(iter(trained.cv))
-    return f"{params.model.name}: CV {first} {trained.cv[first]['mean']:.4g}"
+    score = trained.cv[first]["mean"]
+    return text("summary.train", model=params.model.name, metric=first, value=score)
 
 
 def run_tune(
@@ -151,7 +154,12 @@ def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
         use=intended_use(paths.business_goal),
     )
     verdict = evaluation.goal
-    outcome = "register" if evaluation.decision.register else "do not register"
+    line = text(
+        "summary.evaluate",
+        metric=verdict.metric,
+        value=verdict.value,
+        register=evaluation.decision.register,
+    )
 {%- if cookiecutter.tracking == "mlflow" %}
     run_id = log_evaluation(
         connect(paths),
@@ -166,9 +174,9 @@ def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
         ],
         git_commit(paths.root),
     )
-    return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome} (MLflow run {run_id[:8]})"
+    return f"{line} ({text('summary.mlflow_run', run=run_id[:8])})"
 {%- else %}
-    return f"holdout {verdict.metric} {verdict.value:.4g}: {outcome}"
+    return line
 {%- endif %}
 
 
@@ -185,7 +193,9 @@ def run_register(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     )
     # CI reads this to decide whether to publish the registry and deploy.
     write_json(paths.registration / REGISTRATION_FILE, dataclasses.asdict(result))
-    return f"version {result.version}" if result.registered else f"not registered: {result.reason}"
+    if result.registered:
+        return text("summary.registered", version=result.version)
+    return text("summary.not_registered", reason=result.reason)
 
 
 STAGES = (
