@@ -31,6 +31,7 @@ from ..core.errors import PipelineError
 from ..core.feedback import QUIET, Feedback
 from ..core.metrics import sign
 from ..core.params_file import edited_yaml, set_values
+from ..core.texts import text
 from ..core.tuning import Trial, Tuning
 from .splitting import cv_rows
 from .train import build_model, cross_validate_model
@@ -128,18 +129,21 @@ def describe(values: dict[str, HyperParameter]) -> str:
 
 
 def summary(tuning: Tuning, budget: int, minutes: float | None, best: Trial | None) -> str:
-    """The stage's line: trials run (and why fewer than `budget`), failures, the start's
-    score, and what was written."""
-    ran = len(tuning.trials) - 1
-    counted = f"{ran} trial{'s' if ran != 1 else ''}"
-    if ran < budget and minutes is not None:
-        counted += f" of {budget} (the {minutes:g}-minute timeout)"
-    if tuning.failed:
-        counted += f", {len(tuning.failed)} failed ({tuning.failed[0].error})"
-    start = f"{counted}; CV {tuning.metric} {tuning.start.score:.4g} with params.yaml's values"
-    if best is None:
-        return f"{start}, still the best: params.yaml unchanged"
-    return f"{start}, {best.score:.4g} with {describe(best.values)}: written to params.yaml"
+    """The stage's line, in the project's language: trials run (and why fewer than
+    `budget`), failures, the start's score, and what was written."""
+    failed = tuning.failed
+    return text(
+        "summary.tune",
+        ran=len(tuning.trials) - 1,
+        budget=budget,
+        minutes=minutes,
+        failed=len(failed),
+        error=failed[0].error if failed else "",
+        metric=tuning.metric,
+        start=tuning.start.score,
+        best=None if best is None else best.score,
+        values="" if best is None else describe(best.values),
+    )
 
 
 def trials_table(tuning: Tuning) -> pd.DataFrame:
