@@ -14,6 +14,7 @@ import importlib
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,10 @@ class Workshop:
     def task(self) -> str:
         return self.params.task
 
-    @property
+    @cached_property
     def rows(self) -> pd.DataFrame:
-        """The training rows cross-validation uses (as `train` does)."""
+        """The training rows cross-validation uses (as `train` does), drawn once per
+        workshop: a value, a threshold and a prediction each read them."""
         return cv_rows(self.prepared, self.params)
 
     def with_model(self, name: str | None = None, **hyperparameters: HyperParameter) -> Workshop:

@@ -34,6 +34,8 @@ from ..core.errors import PipelineError
 
 BINDING = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 OPTIONAL_PART = re.compile(r"\$\[\[(.*?)\]\]", re.DOTALL)
+# An optional part passing an input as a hyper-parameter (optional_set writes them).
+OPTIONAL_SET = re.compile(r"\$\[\[--set (?P<name>[^=\]\s]+)=\$\{\{inputs\.(?P=name)\}\}\]\]")
 ASSET = re.compile(r"^azureml:(?P<name>[^:@/]+)(@latest|:[^:@/]+)$")
 DATASTORE = re.compile(r"^azureml://datastores/(?P<store>[^/]+)/paths/(?P<path>.*)$")
 WORK_FOLDER = Path("build") / "azureml-local"
@@ -137,13 +139,18 @@ def check_command_bindings(component: Component) -> None:
             )
 
 
+def referenced_file(source: Path, reference: str) -> Path:
+    """A component or trial file a job names, relative to the job file."""
+    return source.parent / reference.removeprefix("file:")
+
+
 def step_from_node(source: Path, name: str, node: dict[str, Any]) -> Step:
     where = f"{source}: jobs.{name}"
     is_sweep = node.get("type") == "sweep"
     reference = node.get("trial" if is_sweep else "component")
     if not isinstance(reference, str):
         raise PipelineError(f"{where}: needs a {'trial' if is_sweep else 'component'} file")
-    component = load_component(source.parent / reference.removeprefix("file:"))
+    component = load_component(referenced_file(source, reference))
     inputs: dict[str, Any] = dict(node.get("inputs") or {})
     if is_sweep:
         searched = set(node.get("search_space") or {})

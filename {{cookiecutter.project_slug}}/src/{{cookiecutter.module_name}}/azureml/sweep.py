@@ -34,11 +34,9 @@ from ..core.config import (
 from ..core.errors import PipelineError
 from ..core.goal import DIRECTIONS, load_goal, scorer_metric
 from ..core.params_file import edited_yaml
-from .local_runner import OPTIONAL_PART, optional_set, read_spec
+from .local_runner import OPTIONAL_PART, OPTIONAL_SET, optional_set, read_spec, referenced_file
 
 SYNC_COMMAND = "{{ cookiecutter.project_slug }} azureml sync-sweep"
-# A searched hyper-parameter's part of the trial's command: $[[--set C=${{ '{{' }}inputs.C}}]]
-SEARCHED_PART = re.compile(r"\$\[\[--set (?P<name>[^=\]\s]+)=\$\{\{inputs\.(?P=name)\}\}\]\]")
 # Azure ML samples a log range between e^min_value and e^max_value.
 EXPONENT_DECIMALS = 6
 COMMENT_ABOVE_SEARCHED = (
@@ -130,7 +128,7 @@ def sweep_nodes(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def trial_file(sweep_file: Path, node: dict[str, Any]) -> Path:
-    return sweep_file.parent / str(node.get("trial", "")).removeprefix("file:")
+    return referenced_file(sweep_file, str(node.get("trial", "")))
 
 
 def same(written: Any, expected: Any) -> bool:
@@ -158,7 +156,7 @@ def same(written: Any, expected: Any) -> bool:
 
 
 def searched_inputs(command: str) -> list[str]:
-    return [match["name"] for match in SEARCHED_PART.finditer(command)]
+    return [match["name"] for match in OPTIONAL_SET.finditer(command)]
 
 
 def differences(sweep_file: Path) -> list[str]:
