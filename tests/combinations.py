@@ -26,6 +26,7 @@ from jinja2 import FileSystemLoader
 from .conftest import CHOICES, COOKIECUTTER_JSON, TEMPLATE, allowed, compatible
 
 PROJECT_FOLDER = "{{cookiecutter.project_slug}}"
+SHARED = "templates"  # what project files include, as cookiecutter names that folder
 OPTION_USE = re.compile(r"cookiecutter\.(\w+)")
 
 
@@ -56,8 +57,18 @@ def environment(template: Path) -> Any:
     """cookiecutter's Jinja environment for the template, loading its project files; one
     per template, so each file is parsed once however often it is rendered."""
     rendering = create_env_with_context(default_context(template))
-    rendering.loader = FileSystemLoader(str(template / PROJECT_FOLDER))
+    # As cookiecutter searches: the project folder, then the shared templates/ beside it.
+    rendering.loader = FileSystemLoader([str(template / PROJECT_FOLDER), str(template / SHARED)])
     return rendering
+
+
+def included_sources(template: Path, source: str) -> str:
+    """The shared templates a file includes (their names are built from options, so all
+    of them): the options they read are options the including file depends on."""
+    if "{% include" not in source:
+        return ""
+    shared = sorted((template / SHARED).rglob("*"))
+    return "".join(path.read_text(encoding="utf-8") for path in shared if path.is_file())
 
 
 def copied_verbatim(relative: str) -> bool:
@@ -88,7 +99,7 @@ def all_renders(template: Path = TEMPLATE) -> tuple[Render, ...]:
             continue
         relative = path.relative_to(project).as_posix()
         source = path.read_text(encoding="utf-8")
-        for row in combinations_for(relative + source):
+        for row in combinations_for(relative + source + included_sources(template, source)):
             values = copy.deepcopy(defaults) | compatible(row)
             rendered_path = rendering.from_string(relative).render(cookiecutter=values)
             text = (

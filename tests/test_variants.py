@@ -372,7 +372,7 @@ PLANTED_DEFECTS = [
     # (file under the package, text, replacement, the test that must catch it)
     (
         "cli/app.py",
-        "@app.command()\ndef train(",
+        '@command(app, "help.train")\ndef train(',
         "def train(",
         "tests/test_cli.py::test_every_stage_and_run_is_a_command",
     ),

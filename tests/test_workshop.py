@@ -87,8 +87,52 @@ def test_japanese_documents_have_no_english_sentences(cookies: Any) -> None:
 
 def test_english_documents_are_english(cookies: Any) -> None:
     project, _ = bake(cookies, docs_language="en")
-    for document in (project / "docs").glob("*.md"):
+    for document in [*(project / "docs").glob("*.md"), project / "README.md"]:
         assert not JAPANESE.search(document.read_text(encoding="utf-8")), document.name
+
+
+# The README's branches: each option that changes its prose, in one of these bakes.
+README_VARIANTS = [
+    {"notebooks": "yes"},
+    {"package_manager": "pip", "ci": "gitlab", "tracking": "mlflow", "task": "classification"},
+    {"compute": "azureml", "tracking": "mlflow", "ci": "azure-devops", "serving": "none"},
+]
+
+
+@pytest.mark.parametrize("answers", README_VARIANTS)
+def test_the_japanese_readme_is_japanese_all_the_way_through(
+    cookies: Any, answers: dict[str, str]
+) -> None:
+    project, _ = bake(cookies, docs_language="ja", **answers)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    for line in prose_lines(readme):
+        assert not LATIN_WORDS.search(line), line
+    # Japanese prose is not hard-wrapped: a line break inside a paragraph renders as a
+    # stray space, so a paragraph's line ends a sentence, a list item or a table row.
+    for line in prose_lines(readme):
+        if JAPANESE.search(line[-1:]):
+            assert line.endswith(("。", "\uff09", "」")) or line.startswith(("|", "#", "-")), line
+
+
+README_TEMPLATES = Path(__file__).parent.parent / "templates" / "readme"
+STATEMENT = re.compile(r"{%-?\s*((?:if|elif|else|endif|for|endfor)\b[^%]*?)\s*-?%}")
+FENCE = re.compile(r"^```[a-z]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
+COMMENT = re.compile(r"\s*#(?!!).*$", re.MULTILINE)  # a shell or YAML comment, not a shebang
+
+
+def test_the_readme_says_the_same_in_both_languages() -> None:
+    """The English and Japanese READMEs are one document: the same branches on the
+    options, in the same order, and the same commands (only their comments translated)."""
+    english, japanese = (
+        (README_TEMPLATES / f"{language}.md").read_text(encoding="utf-8")
+        for language in CHOICES["docs_language"]
+    )
+    assert STATEMENT.findall(english) == STATEMENT.findall(japanese)
+    commands = [
+        [COMMENT.sub("", block).rstrip() for block in FENCE.findall(readme)]
+        for readme in (english, japanese)
+    ]
+    assert commands[0] == commands[1]
 
 
 def test_readme_opens_with_the_process_map(cookies: Any) -> None:

@@ -64,6 +64,7 @@ from {{ cookiecutter.module_name }}.core.metrics import cv_scorers
 from {{ cookiecutter.module_name }}.core.model_io import MODEL_FILE, TRAINING_FILE
 from {{ cookiecutter.module_name }}.core.params_file import edited_yaml
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.mlflow_tracking import training_metrics
 from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_train
@@ -305,7 +306,8 @@ def test_run_local_runs_a_job_in_a_shell(tmp_path: Path) -> None:
         app, ["azureml", "run-local", str(job_file), "--root", str(root), "--sample-if-missing"]
     )
     assert result.exit_code == 0, result.output
-    assert "wrote the sample" in result.output
+    written = text("cli.azureml.sample_written", name="", location="").split()
+    assert all(word in result.output for word in written), result.output
     (handed_over,) = (root / "build" / "azureml-local").rglob(TRAIN_FILE)
     assert len(pd.read_parquet(handed_over)) > 0
 

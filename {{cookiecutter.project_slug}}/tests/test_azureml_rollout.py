@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.cli.azureml import model_version
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.feedback import QUIET
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import export_bundle
 from {{ cookiecutter.module_name }}.stages.pipeline import STAGES
@@ -175,4 +176,4 @@ def test_versions_the_deploy_pipelines_pass_are_understood(given: str, version: 
 def test_an_unknown_version_is_refused_before_azure_is_called() -> None:
     result = CliRunner().invoke(app, ["azureml", "stage", "--version", "latest"])
     assert result.exit_code == 2
-    assert "'latest' is not N, model-vN or champion" in result.output
+    assert text("cli.azureml.not_version", given="'latest'") in result.output

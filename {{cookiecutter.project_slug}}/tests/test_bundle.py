@@ -11,6 +11,7 @@ import pytest
 from {{ cookiecutter.module_name }}.core.artifacts import sha256_file
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.model_io import TRAINING_FILE
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
     ENTRY_FILE,
@@ -47,7 +48,7 @@ def bundle(exported: Path, tmp_path: Path) -> Path:
 
 def test_exported_champion_passes_the_smoke_test(bundle: Path) -> None:
     summary = smoke_test_bundle(bundle)
-    assert summary == "version 1 reproduced 5 recorded predictions"
+    assert summary == text("smoke.bundle", version=1, count=5)
 
 
 def rewrite_record(bundle: Path, change: Callable[[dict[str, Any]], None]) -> None:

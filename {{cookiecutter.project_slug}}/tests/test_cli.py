@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.cli.app import SUMMARY, app
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
-from {{ cookiecutter.module_name }}.core.texts import text
+from {{ cookiecutter.module_name }}.core.texts import plain, text
 from {{ cookiecutter.module_name }}.stages import pipeline
 
 from .conftest import PROJECT_ROOT, write_patients_csv
@@ -59,7 +59,7 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
 
     code, listing = run_cli(paths, "models", "list")
     assert code == 0, listing
-    assert "champion" in listing
+    assert plain("cli.models.champion") in listing
     code, shown = run_cli(paths, "models", "show", "1")
     assert code == 0, shown
     details = json.loads(shown)
@@ -80,7 +80,9 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     code, output = run_cli(paths, "models", "export", str(bundle))
     assert code == 0, output
     assert (bundle / "model.skops").is_file()
-    assert "smoke test passed" in runner.invoke(app, ["models", "smoke", str(bundle)]).output
+    smoke = runner.invoke(app, ["models", "smoke", str(bundle)]).output
+    passed = text("cli.models.smoke_passed", summary=text("smoke.bundle", version=1, count=5))
+    assert passed in smoke
 
     # Batch prediction with the champion, on the sample as a CSV file.
     rows = paths.root / "rows.csv"
@@ -88,7 +90,7 @@ def test_run_on_sample_data(paths: ProjectPaths) -> None:
     scored = paths.root / "scored.parquet"
     code, output = run_cli(paths, "predict", str(rows), "-o", str(scored))
     assert code == 0, output
-    assert "predict: 442 rows scored by model version 1" in output
+    assert f"predict: {text('cli.predicted', rows=442, version=1, output=scored)}" in output
     code, output = run_cli(paths, "predict", str(rows), "-o", str(paths.root / "scored.xlsx"))
     assert (code, output.strip().count("\n")) == (1, 0), output
     assert "unsupported output file type '.xlsx'" in output
@@ -148,7 +150,7 @@ def test_params_change_registers_only_when_it_improves_the_goal(paths: ProjectPa
     assert f"register: {text('summary.not_registered', reason='')}" in retrain(paths)
     listing = run_cli(paths, "models", "list")[1]
     assert [line.split()[0] for line in listing.splitlines()[1:]] == ["1", "2"]
-    assert listing.splitlines()[2].rstrip().endswith("champion")
+    assert listing.splitlines()[2].rstrip().endswith(plain("cli.models.champion"))
 
 
 def test_each_stage_runs_on_its_own(paths: ProjectPaths) -> None:
@@ -225,8 +227,8 @@ def test_a_path_the_filesystem_refuses_fails_in_one_line(paths: ProjectPaths) ->
     (paths.reports / "figures").write_text("a file where the figures folder belongs")
     code, output = run_cli(paths, "analyze")
     assert code == 1
-    assert output.startswith("error: "), output
-    assert "figures is a file where a folder is needed" in output, output
+    assert output.startswith(f"{plain('cli.error')} "), output
+    assert text("cli.file_in_the_way", path=paths.reports / "figures") in output, output
     assert len(output.strip().splitlines()) == 1, output
 
 
@@ -244,8 +246,11 @@ def test_every_stage_and_run_is_a_command() -> None:
     assert [stage.name for stage in pipeline.STAGES] == STAGES
 
 
-def scientific_libraries_after(commands: list[list[str]]) -> list[str]:
-    """The scientific libraries a fresh interpreter holds after running `commands`."""
+def scientific_libraries_after(
+    commands: list[list[str]], watched: set[str] = SCIENTIFIC
+) -> list[str]:
+    """The `watched` libraries (the scientific ones unless told) a fresh interpreter
+    holds after running `commands`."""
     script = f"""
 import sys
 from typer.testing import CliRunner
@@ -254,7 +259,7 @@ runner = CliRunner()
 for args in {commands!r}:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-print(" ".join(sorted(name for name in {sorted(SCIENTIFIC)!r} if name in sys.modules)))
+print(" ".join(sorted(name for name in {sorted(watched)!r} if name in sys.modules)))
 """
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
@@ -281,6 +286,16 @@ def test_help_and_models_list_load_no_scientific_library(tmp_path: Path) -> None
     commands = [["--help"], ["train", "--help"], ["models", "list", "--root", str(tmp_path)]]
     assert scientific_libraries_after(commands) == []
 {%- endif %}
+
+
+def test_help_is_read_from_the_catalogue_without_the_template_engine() -> None:
+    """Help comes from messages/ in the project's language: a plain read of the sentence,
+    so `--help` does not load Jinja (the reports' and messages' template engine)."""
+    commands = [["--help"], ["train", "--help"], ["models", "--help"]]
+    assert scientific_libraries_after(commands, watched={"jinja2"}) == []
+    output = runner.invoke(app, ["train", "--help"]).output
+    for key in ("help.option.set", "help.option.root"):
+        assert " ".join(plain(key).split()[:3]) in " ".join(output.split()), key
 
 
 def test_python_dash_m_lists_the_commands_and_the_project_description() -> None:

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import plain
 from {{ cookiecutter.module_name }}.registry import mlflow_errors
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.mlflow_backend import MlflowRegistry
@@ -129,7 +130,7 @@ def test_an_unreachable_server_is_one_line_from_the_cli(
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     result = CliRunner().invoke(app, ["models", "list", "--root", str(paths.root)])
     assert result.exit_code == 1, result.output
-    assert result.output.startswith(f"error: MLflow at {uri}: "), result.output
+    assert result.output.startswith(f"{plain('cli.error')} MLflow at {uri}: "), result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "Traceback" not in result.output
 
@@ -145,7 +146,7 @@ def test_a_store_mlflow_cannot_open_is_refused_at_once(paths: ProjectPaths, dama
         database.mkdir()
     result = CliRunner().invoke(app, ["models", "list", "--root", str(paths.root)])
     assert result.exit_code == 1, result.output
-    assert result.output.startswith(f"error: {database}: "), result.output
+    assert result.output.startswith(f"{plain('cli.error')} {database}: "), result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
 
 

@@ -21,7 +21,8 @@ from .conftest import ProjectFactory
 
 PACKAGE = Path({{ cookiecutter.module_name }}.__file__).parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-SENTENCE_CALLS = {"t", "text", "figure_text"}
+# The functions that take a catalogue key, and which of their arguments it is.
+SENTENCE_CALLS = {"t": 0, "text": 0, "figure_text": 0, "plain": 0, "command": 1}
 
 
 def strings_in(first_argument: list[str]) -> set[str]:
@@ -30,18 +31,18 @@ def strings_in(first_argument: list[str]) -> set[str]:
     return {value for value in first_argument if not value.endswith(".")}
 
 
-def keys_in_python(source: str) -> set[str]:
+def keys_in_python(source: str, calls: dict[str, int] = SENTENCE_CALLS) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
-            and node.func.id in SENTENCE_CALLS
-            and node.args
+            and node.func.id in calls
+            and len(node.args) > calls[node.func.id]
         ):
             constants = [
                 item.value
-                for item in ast.walk(node.args[0])
+                for item in ast.walk(node.args[calls[node.func.id]])
                 if isinstance(item, ast.Constant) and isinstance(item.value, str)
             ]
             found |= strings_in(constants)
@@ -50,7 +51,7 @@ def keys_in_python(source: str) -> set[str]:
 
 def keys_in_template(source: str) -> set[str]:
     found: set[str] = set()
-    for call in texts.SENTENCES.parse(source).find_all(nodes.Call):
+    for call in texts.sentences().parse(source).find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in SENTENCE_CALLS and call.args:
             first = call.args[0]
             constants = [first, *first.find_all(nodes.Const)]
@@ -62,7 +63,7 @@ def keys_in_template(source: str) -> set[str]:
 
 
 def variables(snippet: str) -> set[str]:
-    return meta.find_undeclared_variables(texts.SENTENCES.parse(snippet))
+    return meta.find_undeclared_variables(texts.sentences().parse(snippet))
 
 
 @pytest.mark.parametrize("key", sorted(catalogue("en")))
@@ -89,6 +90,20 @@ def test_every_key_the_code_and_templates_name_is_in_the_catalogues() -> None:
     assert {"decision.beats", "decision.does_not_beat", "verdict.missed"} <= named
     for language in texts.LANGUAGES:
         assert named <= set(catalogue(language)), named - set(catalogue(language))
+
+
+def test_sentences_read_plain_have_nothing_to_fill_in() -> None:
+    """`plain` (the command line's help) shows a sentence as written: markup in it would
+    reach the terminal as braces."""
+    read_plain: set[str] = set()
+    for module in PACKAGE.rglob("*.py"):
+        source = module.read_text(encoding="utf-8")
+        read_plain |= keys_in_python(source, {"plain": 0, "command": 1})
+    assert {"help.app", "help.option.root", "help.train", "cli.error"} <= read_plain
+    for language in texts.LANGUAGES:
+        for key in sorted(read_plain):
+            assert variables(catalogue(language)[key]) == set(), key
+            assert text(key, language) == catalogue(language)[key], key
 
 
 @pytest.mark.parametrize("language", texts.LANGUAGES)

@@ -53,10 +53,18 @@ def test_text_labels_become_classes_and_the_model_follows(paths: ProjectPaths) -
     table["band"] = pd.qcut(table["outcome"], 3, labels=["low", "mid", "high"]).astype(str)
     table.drop(columns="outcome").to_csv(source, index=False)
     output = adopt(paths, str(source), "--target", "band")
-    assert "classification (3 classes)" in output
     params = yaml.safe_load(paths.params.read_text())
     assert params["task"] == "classification"
     assert params["model"]["name"] in {"logistic", "random_forest", "hist_gradient_boosting"}
+    told = text(
+        "cli.use_data.params",
+        source="data/raw/patients.csv",
+        target="'band'",
+        task="classification",
+        classes=3,
+        model=params["model"]["name"],
+    )
+    assert f"use-data: {told}" in output
     assert params["data"]["class_threshold"] is None
     goal = load_goal(paths.business_goal, "classification")
     assert goal.metric == "f1_macro"
@@ -71,7 +79,7 @@ def test_a_file_outside_the_project_or_a_missing_column_changes_nothing(
     outside = write_patients_csv(tmp_path_factory.mktemp("elsewhere") / "patients.csv")
     for source, target, message in (
         (inside, "nope", "no column 'nope'"),
-        (outside, "outcome", "put the file inside the project"),
+        (outside, "outcome", text("cli.use_data.outside", source=outside)),
     ):
         result = runner.invoke(
             app, ["use-data", str(source), "--target", target, "--root", str(paths.root)]

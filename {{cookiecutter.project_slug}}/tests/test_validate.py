@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import plain
 from {{ cookiecutter.module_name }}.stages.validate import project_problems
 
 from .conftest import write_patients_csv
@@ -53,7 +54,7 @@ def test_every_problem_is_reported_at_once(paths: ProjectPaths) -> None:
     assert hyperparameter.startswith(f"{paths.params}: model.params.C: not a hyper-parameter")
     result = runner.invoke(app, ["run", "--root", str(paths.root)])
     assert result.exit_code == 1
-    assert result.output.count("error:") == 4, result.output
+    assert result.output.count(plain("cli.error")) == 4, result.output
     assert "Traceback" not in result.output
     assert not paths.interim.exists(), "no stage may run on a project with problems"
 

@@ -1,7 +1,8 @@
 """The command line: one subcommand per stage, plus `run` for all of them in order.
 
 Stage modules are imported inside the commands that run them: the scientific stack
-takes seconds to load, and `--help` or a typo should not wait for it.
+takes seconds to load, and `--help` or a typo should not wait for it. Help and messages
+are sentences of the catalogue (messages/), in the project's language.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import typer
 
 from ..core.errors import PipelineError
 from ..core.paths import ProjectPaths
+from ..core.texts import plain, text
 {%- if cookiecutter.compute == "azureml" %}
 from .azureml import azureml_app
 {%- endif %}
 from .models import models_app
-from .support import HELP_MARKUP, Root, console, user_errors
+from .support import HELP_MARKUP, Root, command, console, print_error, user_errors
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 {{ cookiecutter.description | python_constant("SUMMARY") }}
 
 app = typer.Typer(
-    help=f"{SUMMARY}\n\nOne command per lifecycle stage.",
+    help=f"{SUMMARY}\n\n{plain('help.app')}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -43,20 +45,14 @@ app.add_typer(models_app, name="models")
 {%- if cookiecutter.compute == "azureml" %}
 app.add_typer(azureml_app, name="azureml")
 {%- endif %}
-Params = Annotated[Path | None, typer.Option(help="params.yaml to use [default: ROOT/params.yaml]")]
-DataDir = Annotated[Path | None, typer.Option(help="Prepared splits [default: ROOT/data/interim]")]
-ModelDir = Annotated[
-    Path | None, typer.Option(help="Candidate model [default: ROOT/models/candidate]")
-]
-ReportsDir = Annotated[
-    Path | None, typer.Option(help="Metrics and figures [default: ROOT/reports]")
-]
-DocsDir = Annotated[
-    Path | None, typer.Option(help="Where the stage's report goes [default: ROOT/docs]")
-]
+Params = Annotated[Path | None, typer.Option(help=plain("help.option.params"))]
+DataDir = Annotated[Path | None, typer.Option(help=plain("help.option.data_dir"))]
+ModelDir = Annotated[Path | None, typer.Option(help=plain("help.option.model_dir"))]
+ReportsDir = Annotated[Path | None, typer.Option(help=plain("help.option.reports_dir"))]
+DocsDir = Annotated[Path | None, typer.Option(help=plain("help.option.docs_dir"))]
 Goal = Annotated[
     Path | None,
-    typer.Option(help="Business goal document [default: ROOT/docs/01_business_understanding.md]"),
+    typer.Option(help=plain("help.option.goal")),
 ]
 
 
@@ -102,12 +98,9 @@ def run_stage(stage: Stage, paths: ProjectPaths, shown_in: Progress | None = Non
     with user_errors():
         started = time.perf_counter()
         summary = stage.run(paths, ConsoleFeedback(shown_in))
-    # One line per stage however narrow the terminal or log: scripts read these lines.
-    console().print(
-        f"{stage.name}: {summary} ({time.perf_counter() - started:.1f}s)",
-        highlight=False,
-        soft_wrap=True,
-    )
+    # One line per stage (the console never folds lines): scripts read these lines.
+    elapsed = time.perf_counter() - started
+    console().print(f"{stage.name}: {summary} ({elapsed:.1f}s)", highlight=False)
 
 
 def run_named_stage(name: str, paths: ProjectPaths) -> None:
@@ -125,47 +118,46 @@ def parse_hyperparameters(assignments: list[str]) -> dict[str, HyperParameter]:
     for assignment in assignments:
         name, equals, value = assignment.partition("=")
         if not equals or not name.strip():
-            raise typer.BadParameter(f"{assignment!r} is not NAME=VALUE", param_hint="--set")
+            raise typer.BadParameter(
+                text("cli.not_assignment", given=repr(assignment)), param_hint="--set"
+            )
         # YAML reads values the way params.yaml does: 0.5, 10, true, null, text.
         loaded = yaml.safe_load(value)
         if not isinstance(loaded, bool | int | float | str | None):
-            raise typer.BadParameter(f"{assignment!r}: not a single value", param_hint="--set")
+            raise typer.BadParameter(
+                text("cli.not_single_value", given=repr(assignment)), param_hint="--set"
+            )
         parsed[name.strip()] = loaded
     return parsed
 
 
-@app.command()
+@command(app, "help.prepare")
 def prepare(
     root: Root = Path(),
     params: Params = None,
     data_dir: DataDir = None,
-    source: Annotated[
-        Path | None, typer.Option(help="Data file to use instead of params.yaml data.source")
-    ] = None,
+    source: Annotated[Path | None, typer.Option(help=plain("help.option.source"))] = None,
 ) -> None:
-    """Load the data source, validate it and split train/holdout."""
     run_named_stage("prepare", resolve_paths(root, params, data_dir, source=source))
 
 
-@app.command()
+@command(app, "help.analyze")
 def analyze(
     root: Root = Path(),
     data_dir: DataDir = None,
     reports_dir: ReportsDir = None,
     docs_dir: DocsDir = None,
 ) -> None:
-    """Write docs/02_analysis_report.md and its figures from the training split."""
     paths = resolve_paths(root, data_dir=data_dir, reports_dir=reports_dir, docs=docs_dir)
     run_named_stage("analyze", paths)
 
 
-@app.command()
+@command(app, "help.preprocess")
 def preprocess(root: Root = Path(), params: Params = None, data_dir: DataDir = None) -> None:
-    """Fit the feature pipeline and write the transformed training split."""
     run_named_stage("preprocess", resolve_paths(root, params, data_dir))
 
 
-@app.command()
+@command(app, "help.train")
 def train(
     root: Root = Path(),
     params: Params = None,
@@ -173,14 +165,10 @@ def train(
     model_dir: ModelDir = None,
     hyperparameters: Annotated[
         list[str] | None,
-        typer.Option(
-            "--set", help="NAME=VALUE over params.yaml model.params (repeatable; sweeps use it)"
-        ),
+        typer.Option("--set", help=plain("help.option.set")),
     ] = None,
     goal: Goal = None,
 ) -> None:
-    """Cross-validate and fit the model pipeline; save it as the candidate. A two-class
-    model's decision threshold is chosen for the business goal's values."""
     from ..stages.pipeline import Stage, run_train
 
     overrides = parse_hyperparameters(hyperparameters or [])
@@ -188,20 +176,15 @@ def train(
     run_stage(stage, resolve_paths(root, params, data_dir, model_dir, business_goal=goal))
 
 
-@app.command()
+@command(app, "help.tune")
 def tune(
     root: Root = Path(),
-    trials: Annotated[
-        int | None, typer.Option(min=1, help="Trials to run [default: params.yaml tune.trials]")
-    ] = None,
+    trials: Annotated[int | None, typer.Option(min=1, help=plain("help.option.trials"))] = None,
     timeout_minutes: Annotated[
         float | None,
-        typer.Option(min=0.01, help="Stop after this long [default: tune.timeout_minutes]"),
+        typer.Option(min=0.01, help=plain("help.option.timeout_minutes")),
     ] = None,
 ) -> None:
-    """Search tune.space for the model in params.yaml (cross-validated, in the goal's
-    metric); write the best values into params.yaml when they beat its own. Run
-    prepare first; train afterwards."""
     from ..stages.pipeline import Stage, run_tune
 
     paths = ProjectPaths.at(root)
@@ -213,7 +196,7 @@ def tune(
     run_stage(stage, paths)
 
 
-@app.command()
+@command(app, "help.evaluate")
 def evaluate(
     root: Root = Path(),
     data_dir: DataDir = None,
@@ -222,63 +205,55 @@ def evaluate(
     docs_dir: DocsDir = None,
     goal: Goal = None,
 ) -> None:
-    """Score the candidate on the holdout split against the business goal."""
     paths = resolve_paths(
         root, None, data_dir, model_dir, reports_dir, docs=docs_dir, business_goal=goal
     )
     run_named_stage("evaluate", paths)
 
 
-@app.command()
+@command(app, "help.register")
 def register(
     root: Root = Path(),
     model_dir: ModelDir = None,
     reports_dir: ReportsDir = None,
     registration_dir: Annotated[
         Path | None,
-        typer.Option(help="Where registration.json goes [default: the reports folder]"),
+        typer.Option(help=plain("help.option.registration_dir")),
     ] = None,
 ) -> None:
-    """Add the candidate to the registry when evaluate approved it."""
     paths = resolve_paths(
         root, model_dir=model_dir, reports_dir=reports_dir, registration=registration_dir
     )
     run_named_stage("register", paths)
 
 
-@app.command("sample-data")
+@command(app, "help.sample_data", "sample-data")
 def sample_data(
-    target: Annotated[Path, typer.Argument(help="CSV file to write, e.g. data/raw/diabetes.csv")],
+    target: Annotated[Path, typer.Argument(help=plain("help.option.sample_target"))],
 ) -> None:
-    """Write the bundled diabetes data as a CSV file: the shape your own data takes."""
     from ..core.config import SAMPLE_SOURCE
     from ..stages.prepare import load_source
 
     with user_errors():
         if target.exists():
-            raise PipelineError(f"{target} already exists; remove it or choose another path")
+            raise PipelineError(text("cli.exists", target=target))
         target.parent.mkdir(parents=True, exist_ok=True)
         frame = load_source(SAMPLE_SOURCE, Path())
         frame.to_csv(target, index=False)
-    console().print(f"{target}: {len(frame)} rows, {frame.shape[1]} columns", highlight=False)
+    summary = text("cli.sample_data", target=target, rows=len(frame), columns=frame.shape[1])
+    console().print(summary, highlight=False)
 
 
-@app.command()
+@command(app, "help.predict")
 def predict(
-    source: Annotated[Path, typer.Argument(help="CSV or Parquet file of rows to score")],
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where predictions go (.csv or .parquet)")
-    ],
+    source: Annotated[Path, typer.Argument(help=plain("help.option.rows_to_score"))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=plain("help.option.output"))],
     root: Root = Path(),
-    bundle: Annotated[
-        Path | None, typer.Option(help="Exported bundle to use [default: the champion]")
-    ] = None,
-    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows read and scored at a time")] = (
+    bundle: Annotated[Path | None, typer.Option(help=plain("help.option.bundle"))] = None,
+    chunk_rows: Annotated[int, typer.Option(min=1, help=plain("help.option.chunk_rows"))] = (
         100_000
     ),
 ) -> None:
-    """Score a file with the champion: its identifier columns, the prediction, and each
-    class's probability for a classifier."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
     from ..stages.predict import predict_file
@@ -302,49 +277,54 @@ def predict(
                     task, completed=done.done, total=done.total, rows=done.rows
                 ),
             )
-    console().print(
-        f"predict: {rows} rows scored by model version {loaded.version} -> {output}",
-        highlight=False,
-    )
+    summary = text("cli.predicted", rows=rows, version=loaded.version, output=output)
+    console().print(f"predict: {summary}", highlight=False)
 
 
-@app.command("use-data")
+@command(app, "help.use_data", "use-data")
 def use_data(
-    source: Annotated[Path, typer.Argument(help="CSV or Parquet file inside the project")],
-    target: Annotated[str, typer.Option(help="The column to predict")],
+    source: Annotated[Path, typer.Argument(help=plain("help.option.own_table"))],
+    target: Annotated[str, typer.Option(help=plain("help.option.target"))],
     task: Annotated[
         str | None,
-        typer.Option(help="regression or classification [default: inferred from the target]"),
+        typer.Option(help=plain("help.option.task")),
     ] = None,
     root: Root = Path(),
 ) -> None:
-    """Point params.yaml at your own table and propose a gate: the task inferred from the
-    target, the model following the task, the goal's metric and threshold set from what
-    a dummy model scores. Review both files, then `check` and `run`."""
     from ..stages.use_data import use_data as adopt
 
     paths = ProjectPaths.at(root)
     with user_errors():
         if task not in (None, "regression", "classification"):
-            raise PipelineError(f"--task {task!r}: use regression or classification")
+            raise PipelineError(text("cli.use_data.task", given=repr(task)))
         location = source.resolve()
         if not location.is_relative_to(paths.root.resolve()):
-            raise PipelineError(f"{source}: put the file inside the project, e.g. data/raw/")
+            raise PipelineError(text("cli.use_data.outside", source=source))
         relative = location.relative_to(paths.root.resolve()).as_posix()
         adoption = adopt(paths, relative, target, task)
-    classes = f" ({len(adoption.classes)} classes)" if adoption.classes else ""
     gate = adoption.gate
-    comparison = "at most" if gate.direction == "minimize" else "at least"
     lines = [
-        f"params.yaml: {relative}, target {target!r}: {adoption.task}{classes}, "
-        f"model {adoption.model}",
-        f"{paths.business_goal.name}: {gate.metric} {comparison} {gate.threshold:g} "
-        f"(a dummy scores {gate.dummy:.3g}): a starting point, set it to what the business needs",
+        text(
+            "cli.use_data.params",
+            source=relative,
+            target=repr(target),
+            task=adoption.task,
+            classes=len(adoption.classes or []),
+            model=adoption.model,
+        ),
+        text(
+            "cli.use_data.gate",
+            goal=paths.business_goal.name,
+            metric=gate.metric,
+            minimize=gate.direction == "minimize",
+            threshold=gate.threshold,
+            dummy=gate.dummy,
+        ),
     ]
     if adoption.emptied:
-        lines.append(f"emptied {', '.join(adoption.emptied)}: they named columns the table lacks")
+        lines.append(text("cli.use_data.emptied", keys=", ".join(adoption.emptied)))
     for line in lines:
-        console().print(f"use-data: {line}", highlight=False, soft_wrap=True)
+        console().print(f"use-data: {line}", highlight=False)
 
 
 def report_problems(paths: ProjectPaths) -> int:
@@ -354,23 +334,20 @@ def report_problems(paths: ProjectPaths) -> int:
 
     count = 0
     for problem in project_problems(paths):
-        console().print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        print_error(problem)
         count += 1
     return count
 
 
-@app.command()
+@command(app, "help.check")
 def check(root: Root = Path(), params: Params = None) -> None:
-    """Check params.yaml, the business goal and the data file together: every problem
-    at once, one line each. `run` does this first."""
     if report_problems(resolve_paths(root, params)):
         raise typer.Exit(1)
-    console().print("check: params.yaml, the business goal and the data agree", highlight=False)
+    console().print(f"check: {plain('cli.checked')}", highlight=False)
 
 
-@app.command()
+@command(app, "help.run")
 def run(root: Root = Path(), params: Params = None) -> None:
-    """Check the project, then run every stage in order, showing progress."""
     from ..stages.pipeline import STAGES
     from .feedback import progress_display
 
@@ -386,19 +363,14 @@ def run(root: Root = Path(), params: Params = None) -> None:
 
 
 {% if cookiecutter.serving == "fastapi" -%}
-@app.command()
+@command(app, "help.serve")
 def serve(
     root: Root = Path(),
-    bundle: Annotated[
-        Path | None, typer.Option(help="Exported bundle to serve [default: the champion]")
-    ] = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, help="Processes answering requests side by side")
-    ] = 1,
+    bundle: Annotated[Path | None, typer.Option(help=plain("help.option.bundle"))] = None,
+    host: Annotated[str, typer.Option(help=plain("help.option.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=plain("help.option.port"))] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help=plain("help.option.workers"))] = 1,
 ) -> None:
-    """Serve the model over HTTP: the form at /, the API at /predict, docs at /docs."""
     # Imported here: the web stack is only needed by this command.
     import os
     import tempfile
@@ -418,10 +390,8 @@ def serve(
                 export_bundle(open_registry(ProjectPaths.at(root)), bundle)
             loaded = load_model(root, bundle)
             service = create_app(loaded)  # a broken template stops here, not in a worker
-        console().print(
-            f"serving model version {loaded.version} on http://{host}:{port}/"
-            + (f" with {workers} workers" if workers > 1 else "")
-        )
+        url = f"http://{host}:{port}/"
+        console().print(text("cli.serving", version=loaded.version, url=url, workers=workers))
         if workers == 1:
             uvicorn.run(service, host=host, port=port, log_level="warning")
             return

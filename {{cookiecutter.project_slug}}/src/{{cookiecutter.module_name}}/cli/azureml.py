@@ -11,37 +11,38 @@ import typer
 
 from ..core.errors import PipelineError
 from ..core.paths import ProjectPaths
+from ..core.texts import plain, text
 from ..registry.backend import open_registry
-from .support import HELP_MARKUP, Root, console, user_errors
+from .support import HELP_MARKUP, Root, command, console, user_errors
 
 if TYPE_CHECKING:
     from ..azureml.rollout import Names
 
 azureml_app = typer.Typer(
-    help="Azure ML: run job files here or on the workspace; blue/green rollout.",
+    help=plain("help.azureml"),
     no_args_is_help=True,
     rich_markup_mode=HELP_MARKUP,
 )
 CHAMPION = "champion"
 
 
-def model_version(text: str) -> int | None:
+def model_version(given: str) -> int | None:
     """What CI passes as a version: N, a release tag model-vN, or champion (None)."""
-    if text == CHAMPION:
+    if given == CHAMPION:
         return None
     try:
-        return int(text.removeprefix("model-v"))
+        return int(given.removeprefix("model-v"))
     except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not N, model-vN or {CHAMPION}") from exc
+        raise typer.BadParameter(text("cli.azureml.not_version", given=repr(given))) from exc
 
 
-JobFile = Annotated[Path, typer.Argument(help="A pipeline or command job file in azureml/")]
+JobFile = Annotated[Path, typer.Argument(help=plain("help.option.job_file"))]
 Version = Annotated[
     int | None,
     typer.Option(
         parser=model_version,
         metavar="N|model-vN|champion",
-        help="Registered model version [default: the champion]",
+        help=plain("help.option.version"),
     ),
 ]
 
@@ -65,19 +66,18 @@ def export_from_workspace(root: Path, version: int | None) -> Path:
     registry = open_registry(ProjectPaths.at(root))
     target = root / "deploy" / "azureml"
     exported = export_bundle(registry, target, version)
-    console().print(f"exported version {exported} from {registry.location}")
+    console().print(text("cli.azureml.exported", version=exported, location=registry.location))
     return target
 
 
-@azureml_app.command("run-local")
+@command(azureml_app, "help.azureml.run_local", "run-local")
 def run_local(
     job_file: JobFile,
     root: Root = Path(),
     sample_if_missing: Annotated[
-        bool, typer.Option(help="Write the bundled sample where a data asset's file is missing")
+        bool, typer.Option(help=plain("help.option.sample_if_missing"))
     ] = False,
 ) -> None:
-    """Run a job file's commands on this machine, in dependency order."""
     from ..azureml.local_runner import data_assets, run_job
     from ..core.config import SAMPLE_SOURCE
     from ..stages.prepare import load_source
@@ -88,35 +88,31 @@ def run_local(
                 if not location.exists():
                     location.parent.mkdir(parents=True, exist_ok=True)
                     load_source(SAMPLE_SOURCE, root).to_csv(location, index=False)
-                    console().print(f"data asset {name}: wrote the sample to {location}")
+                    written = text("cli.azureml.sample_written", name=name, location=location)
+                    console().print(written)
         outputs = run_job(job_file, root, echo=lambda line: console().print(line, highlight=False))
     for name, location in outputs.items():
         console().print(f"{name}: {location}", highlight=False)
 
 
-@azureml_app.command("sync-sweep")
+@command(azureml_app, "help.azureml.sync_sweep", "sync-sweep")
 def sync_sweep_file(
-    sweep_file: Annotated[Path, typer.Argument(help="The sweep job file")] = Path(
+    sweep_file: Annotated[Path, typer.Argument(help=plain("help.option.sweep_file"))] = Path(
         "azureml/sweep.yml"
     ),
 ) -> None:
-    """Write params.yaml's tune ranges into the sweep and its trial component.
-
-    The search space (tune.space for model.name), the trial budget (tune.trials) and the
-    objective (the business goal's metric)."""
     from ..azureml.sweep import sync_sweep
 
     with user_errors():
         changed = sync_sweep(sweep_file)
     for path in changed:
-        console().print(f"wrote {path}", highlight=False)
+        console().print(text("cli.azureml.wrote", path=path), highlight=False)
     if not changed:
-        console().print(f"{sweep_file} already searches what params.yaml declares")
+        console().print(text("cli.azureml.in_sync", sweep=sweep_file))
 
 
-@azureml_app.command("submit")
+@command(azureml_app, "help.azureml.submit", "submit")
 def submit_job(job_file: JobFile, root: Root = Path()) -> None:
-    """Submit a job file, stream its logs and fail unless it completes."""
     from ..azureml.rollout import run_az, submit
     from ..azureml.sweep import differences
 
@@ -125,34 +121,31 @@ def submit_job(job_file: JobFile, root: Root = Path()) -> None:
         if stale:
             raise PipelineError(stale[0])
         name = submit(run_az, job_file, ProjectPaths.at(root).reports)
-    console().print(f"Azure ML job {name} completed")
+    console().print(text("cli.azureml.completed", name=name))
 
 
-@azureml_app.command("stage")
+@command(azureml_app, "help.azureml.stage", "stage")
 def stage_version(root: Root = Path(), version: Version = None) -> None:
-    """Deploy a version to the online deployment without traffic and smoke-test it."""
     from ..azureml.rollout import run_az, stage
 
     with user_errors():
         slot = stage(run_az, names(root), export_from_workspace(root, version))
-    console().print(f"staged on deployment {slot}; `shift` gives it the traffic")
+    console().print(text("cli.azureml.staged", slot=slot))
 
 
-@azureml_app.command("shift")
+@command(azureml_app, "help.azureml.shift", "shift")
 def shift_traffic(root: Root = Path(), version: Version = None) -> None:
-    """Give all traffic to the deployment running a version; batch follows."""
     from ..azureml.rollout import run_az, shift
 
     with user_errors():
         slot = shift(run_az, names(root), export_from_workspace(root, version))
-    console().print(f"deployment {slot} takes all traffic")
+    console().print(text("cli.azureml.shifted", slot=slot))
 
 
-@azureml_app.command("rollback")
+@command(azureml_app, "help.azureml.rollback", "rollback")
 def rollback_traffic(root: Root = Path()) -> None:
-    """Give all traffic back to the other deployment."""
     from ..azureml.rollout import rollback, run_az
 
     with user_errors():
         slot, version = rollback(run_az, names(root))
-    console().print(f"deployment {slot} (version {version}) takes all traffic")
+    console().print(text("cli.azureml.reverted", slot=slot, version=version))

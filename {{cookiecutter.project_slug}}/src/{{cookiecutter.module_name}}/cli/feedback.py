@@ -12,6 +12,7 @@ from typing import BinaryIO
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ..core.feedback import LARGE_FILE_BYTES
+from ..core.texts import text
 from .support import console
 
 PROGRESS_COLUMNS = (
@@ -39,7 +40,7 @@ class ConsoleFeedback:
         self.shown_in = shown_in
 
     def note(self, line: str) -> None:
-        console().print(line, highlight=False, soft_wrap=True)
+        console().print(line, highlight=False)
 
     @contextmanager
     def reading(self, path: Path) -> Iterator[BinaryIO]:
@@ -50,7 +51,7 @@ class ConsoleFeedback:
             return
         display = nullcontext(self.shown_in) if self.shown_in else progress_display()
         with display as progress:
-            task = progress.add_task(f"reading {path.name}", total=size)
+            task = progress.add_task(text("cli.reading", name=path.name), total=size)
             try:
                 with progress.open(path, "rb", task_id=task) as handle:
                     yield handle

@@ -13,20 +13,20 @@ from typing import Annotated
 import typer
 
 from ..core.paths import ProjectPaths
+from ..core.texts import plain, text
 from ..registry.backend import open_registry
 from ..registry.base import champion_version, get_version, promote, rollback
-from .support import HELP_MARKUP, Root, console, user_errors
+from .support import HELP_MARKUP, Root, command, console, user_errors
 
 models_app = typer.Typer(
-    help="Inspect the model registry and move the champion alias.",
+    help=plain("help.models"),
     no_args_is_help=True,
     rich_markup_mode=HELP_MARKUP,
 )
 
 
-@models_app.command("list")
+@command(models_app, "help.models.list", "list")
 def list_versions(root: Root = Path()) -> None:
-    """Every registered version, oldest first; `models show` gives the full lineage."""
     from rich.console import Console
     from rich.table import Table
 
@@ -35,10 +35,18 @@ def list_versions(root: Root = Path()) -> None:
         versions = registry.versions()
         champion = champion_version(registry)
     if not versions:
-        console().print(f"no registered versions in {registry.location}")
+        console().print(text("cli.models.none", location=registry.location))
         return
     metric = versions[-1].lineage["goal"]["metric"]
-    table = Table("version", "registered", "model", f"holdout {metric}", "sha256", "", box=None)
+    table = Table(
+        plain("cli.models.version"),
+        plain("cli.models.registered"),
+        plain("cli.models.model"),
+        text("cli.models.holdout", metric=metric),
+        "sha256",
+        "",
+        box=None,
+    )
     for entry in versions:
         goal = entry.lineage["goal"]
         table.add_row(
@@ -49,15 +57,18 @@ def list_versions(root: Root = Path()) -> None:
             if goal["metric"] == metric
             else f"{goal['metric']} {goal['value']:.4g}",
             entry.sha256[:12],
-            "champion" if entry.version == champion else "",
+            plain("cli.models.champion") if entry.version == champion else "",
         )
-    Console().print(table)  # stdout: the table is the command's data
+    # stdout: the table is the command's data, one line per version even in a pipe
+    # (where rich would otherwise fold it to 80 columns).
+    output = Console()
+    if not output.is_terminal:
+        output = Console(width=1000)
+    output.print(table)
 
 
-@models_app.command("show")
+@command(models_app, "help.models.show", "show")
 def show(version: int, root: Root = Path()) -> None:
-    """One version's lineage as JSON: params, data fingerprint, commit, metrics, hash and
-    its model card's name (`models card N` prints the card)."""
     with user_errors():
         registry = open_registry(ProjectPaths.at(root))
         entry = get_version(registry, version)
@@ -65,9 +76,8 @@ def show(version: int, root: Root = Path()) -> None:
     typer.echo(json.dumps(details, indent=2, ensure_ascii=False))
 
 
-@models_app.command("card")
+@command(models_app, "help.models.card", "card")
 def card(version: int, root: Root = Path()) -> None:
-    """A version's model card (Markdown): its use, training data, scores and limitations."""
     import tempfile
 
     from ..core.artifacts import sha256_file
@@ -93,46 +103,40 @@ def card(version: int, root: Root = Path()) -> None:
             typer.echo(card.read_text(encoding="utf-8"), nl=False)
 
 
-@models_app.command("promote")
+@command(models_app, "help.models.promote", "promote")
 def promote_version(version: int, root: Root = Path()) -> None:
-    """Make VERSION the champion (after checking its file against its hash)."""
     with user_errors():
         promote(open_registry(ProjectPaths.at(root)), version)
-    console().print(f"champion: version {version}")
+    console().print(text("cli.models.promoted", version=version))
 
 
-@models_app.command("rollback")
+@command(models_app, "help.models.rollback", "rollback")
 def rollback_champion(root: Root = Path()) -> None:
-    """Give the champion alias back to the version that held it before."""
     with user_errors():
         version = rollback(open_registry(ProjectPaths.at(root)))
-    console().print(f"champion: version {version} (rolled back)")
+    console().print(text("cli.models.rolled_back", version=version))
 
 
-@models_app.command("export")
+@command(models_app, "help.models.export", "export")
 def export(
     out_dir: Path,
-    version: Annotated[int | None, typer.Option(help="[default: the champion]")] = None,
+    version: Annotated[int | None, typer.Option(help=plain("help.option.version"))] = None,
     root: Root = Path(),
 ) -> None:
-    """Write a registered version (the champion by default) to OUT_DIR for deployment."""
     from ..registry.bundle import export_bundle
 
     with user_errors():
         written = export_bundle(open_registry(ProjectPaths.at(root)), out_dir, version)
-    console().print(f"exported version {written} to {out_dir}")
+    console().print(text("cli.models.exported", version=written, target=out_dir))
 
 
-@models_app.command("smoke")
+@command(models_app, "help.models.smoke", "smoke")
 def smoke(
     bundle_dir: Path,
 {%- if cookiecutter.serving == "fastapi" %}
-    url: Annotated[
-        str | None, typer.Option(help="Test the service at this URL serving the bundle instead")
-    ] = None,
+    url: Annotated[str | None, typer.Option(help=plain("help.option.service_url"))] = None,
 {%- endif %}
 ) -> None:
-    """Check an exported model: its hash, and that it reproduces its recorded predictions."""
     from ..registry.bundle import smoke_test_bundle
 
     with user_errors():
@@ -146,4 +150,4 @@ def smoke(
 {%- else %}
         summary = smoke_test_bundle(bundle_dir)
 {%- endif %}
-    console().print(f"smoke test passed: {summary}")
+    console().print(text("cli.models.smoke_passed", summary=summary))

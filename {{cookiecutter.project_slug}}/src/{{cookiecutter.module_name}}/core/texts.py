@@ -2,8 +2,12 @@
 page and report layouts in each layer's `templates/` folder (Jinja2).
 
 LANGUAGE was chosen when the project was generated (docs_language); change it here to
-switch the reports and the form page. Log lines and metrics.json stay in English, so
-scripts can read them. A translator edits the catalogues and templates, never this file.
+switch the reports, the form page and the command line's help and messages. Keys in
+metrics.json and the stage names that open each printed line stay in English, so scripts
+can read them. A translator edits the catalogues and templates, never this file.
+
+Jinja is imported on first use: the command line reads its help from the catalogue, and
+`--help` should not wait for a template engine it does not need.
 """
 
 from __future__ import annotations
@@ -11,20 +15,12 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib.resources import files
-from typing import Literal
-
-from jinja2 import (
-    Environment,
-    PackageLoader,
-    StrictUndefined,
-    Template,
-    TemplateNotFound,
-    TemplateSyntaxError,
-    UndefinedError,
-    select_autoescape,
-)
+from typing import TYPE_CHECKING, Literal
 
 from .errors import PipelineError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
 
 Language = Literal["en", "ja"]
 LANGUAGES: tuple[Language, ...] = ("en", "ja")
@@ -55,26 +51,45 @@ def format_value(value: object, spec: str) -> str:
     return format(value, spec)
 
 
-# Sentences are filled in unescaped: the page templates escape what they insert.
-SENTENCES = Environment(undefined=StrictUndefined, autoescape=False)
-SENTENCES.filters["fmt"] = format_value
+def plain(key: str, language: Language = LANGUAGE) -> str:
+    """The sentence `key` as the catalogue holds it, read without loading Jinja: what the
+    command line's help uses (a test checks those sentences have nothing to fill in)."""
+    sentences = catalogue(language)
+    if key not in sentences:
+        raise PipelineError(
+            f"{catalogue_name(language)}, {key!r}: no such sentence "
+            "(en.toml and ja.toml hold the same keys)"
+        )
+    return sentences[key]
+
+
+@cache
+def sentences() -> Environment:
+    """The Jinja environment sentences are compiled in. They are filled in unescaped:
+    the page templates escape what they insert."""
+    from jinja2 import Environment, StrictUndefined
+
+    filling = Environment(undefined=StrictUndefined, autoescape=False)
+    filling.filters["fmt"] = format_value
+    return filling
 
 
 @cache
 def compiled(language: Language, key: str) -> Template:
     """A sentence ready to fill in; an edit that broke it is named, file and key."""
-    where = f"{catalogue_name(language)}, {key!r}"
-    sentences = catalogue(language)
-    if key not in sentences:
-        raise PipelineError(f"{where}: no such sentence (en.toml and ja.toml hold the same keys)")
+    from jinja2 import TemplateSyntaxError
+
+    source = plain(key, language)
     try:
-        return SENTENCES.from_string(sentences[key])
+        return sentences().from_string(source)
     except TemplateSyntaxError as error:
-        raise PipelineError(f"{where}: {error.message}") from None
+        raise PipelineError(f"{catalogue_name(language)}, {key!r}: {error.message}") from None
 
 
 def text(key: str, language: Language = LANGUAGE, **values: object) -> str:
     """The sentence `key` in `language`, with `values` filled in."""
+    from jinja2 import UndefinedError
+
     template = compiled(language, key)
     where = f"{catalogue_name(language)}, {key!r}"
     try:
@@ -89,6 +104,8 @@ def text(key: str, language: Language = LANGUAGE, **values: object) -> str:
 def environment(layer: str) -> Environment:
     """The Jinja environment of one layer's templates folder (reports, serving). HTML is
     escaped, Markdown is not; a missing value is an error rather than an empty string."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     rendering = Environment(
         loader=PackageLoader(f"{PACKAGE}.{layer}", "templates"),
         # Names end in .html.j2: the extension that decides escaping is the one before .j2.
@@ -106,6 +123,8 @@ def environment(layer: str) -> Environment:
 
 def render_template(layer: Environment, name: str, context: dict[str, object]) -> str:
     """One of a layer's templates filled in; a broken edit is named, file and line."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+
     try:
         return layer.get_template(name).render(context)
     except TemplateSyntaxError as error:

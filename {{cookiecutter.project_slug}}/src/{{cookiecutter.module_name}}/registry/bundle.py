@@ -31,6 +31,7 @@ from ..core.model_io import (
     load_verified_model,
     reproduces,
 )
+from ..core.texts import text
 from .base import ModelRegistry, champion_version, get_version
 
 ENTRY_FILE = "model.json"
@@ -148,4 +149,4 @@ def smoke_test_bundle(bundle_dir: Path) -> str:
             f"{bundle_dir}: version {bundle.version} does not reproduce the predictions "
             "recorded at training time (different library versions?)"
         )
-    return f"version {bundle.version} reproduced {len(features)} recorded predictions"
+    return text("smoke.bundle", version=bundle.version, count=len(features))

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.errors import PipelineError
 from ..core.model_io import reproduces
+from ..core.texts import text
 from ..registry.bundle import load_bundle
 
 
@@ -53,4 +54,4 @@ def smoke_test_service(bundle_dir: Path, base_url: str, wait_seconds: float = 60
         raise PipelineError(
             f"{base_url}: version {bundle.version} does not reproduce the recorded predictions"
         )
-    return f"{base_url} reproduced {len(answer['predictions'])} recorded predictions"
+    return text("smoke.service", url=base_url, count=len(answer["predictions"]))

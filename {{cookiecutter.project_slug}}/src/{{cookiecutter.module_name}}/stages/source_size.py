@@ -14,6 +14,7 @@ import psutil
 import pyarrow.parquet as pq
 
 from ..core.feedback import LARGE_FILE_BYTES
+from ..core.texts import plain, text
 
 SAMPLE_ROWS = 2_000
 CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")  # "max", or bytes
@@ -39,13 +40,16 @@ class SourceSize:
 
     def describe(self, path: Path) -> str:
         """One line: the file, its rows, and the memory preparing it needs."""
-        line = (
-            f"{path.name}: {self.file_bytes / 2**20:,.0f} MB, about {self.rows:,} rows; "
-            f"preparing it needs about {self.peak_bytes / 2**30:.1f} GB of memory "
-            f"({self.available_bytes / 2**30:.1f} GB available)"
+        line = text(
+            "note.source_size",
+            name=path.name,
+            megabytes=self.file_bytes / 2**20,
+            rows=self.rows,
+            needed=self.peak_bytes / 2**30,
+            available=self.available_bytes / 2**30,
         )
         if self.peak_bytes > self.available_bytes:
-            line += ": expect swapping or the process to be killed; sample the file first"
+            line += plain("note.source_size.too_large")
         return line
 
 
