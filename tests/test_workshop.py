@@ -10,7 +10,9 @@ from typing import Any
 
 import nbformat
 import pytest
+import yaml
 
+from .combinations import render_with
 from .conftest import CHOICES, bake
 
 LATIN_WORDS = re.compile(r"[A-Za-z]{3,}(?:\s+[A-Za-z]{2,}){3,}")  # four or more English words
@@ -169,3 +171,21 @@ def test_facilitator_guide_maps_each_challenge_to_commands_that_exist(
         assert path in written_by_stages or (project / path).exists(), path
     module = context["module_name"]
     assert f"python -m {module}.azureml.specs azureml" in guide
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"task": task, "compute": compute}
+        for task in CHOICES["task"]
+        for compute in CHOICES["compute"]
+    ],
+)
+def test_params_yaml_holds_the_same_settings_in_both_languages(answers: dict[str, str]) -> None:
+    """params.yaml is one template per language (templates/params/): the same keys and
+    values under every branch, and the Japanese one's comments in Japanese."""
+    english = render_with("params.yaml", {**answers, "docs_language": "en"})
+    japanese = render_with("params.yaml", {**answers, "docs_language": "ja"})
+    assert yaml.safe_load(japanese) == yaml.safe_load(english)
+    for comment in re.findall(r"#(.*)$", japanese, re.MULTILINE):
+        assert not LATIN_WORDS.search(re.sub(r"`[^`]*`", "", comment)), comment

@@ -10,12 +10,15 @@ the notebooks it ran in NOTEBOOKS.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 
+import matplotlib.image
 import pytest
 
 from {{ cookiecutter.module_name }}.core.texts import LANGUAGE
@@ -56,12 +59,25 @@ def test_every_code_cell_ran_without_an_error(cells: list[Cell]) -> None:
             assert not errors, f"{source[:80]}: {errors[0].get('ename')}"
 
 
+def coloured_share(png: str) -> float:
+    """The share of a PNG's pixels in colour. Axes, ticks and labels are black and grey;
+    what a figure shows (lines, bars, cells) is drawn in colour: an empty figure has none."""
+    pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(png)), format="png")[..., :3]
+    chroma = pixels.max(axis=2) - pixels.min(axis=2)
+    return float((chroma > 0.2).mean())
+
+
 def test_each_figure_cell_shows_its_figure(cells: list[Cell]) -> None:
     figures = tagged(cells, "figure", "code")
     assert figures, "a notebook that teaches shows at least one figure"
     for cell in figures:
-        images = [output for output in cell["outputs"] if "image/png" in output.get("data", {})]
+        images = [output["data"]["image/png"] for output in cell["outputs"]
+                  if "image/png" in output.get("data", {})]  # fmt: skip
         assert images, f"no figure from: {text(cell['source'])[:80]}"
+        # One line is a few pixels wide: 0.1% of them in colour is a figure with data.
+        assert all(coloured_share(text(png)) > 0.001 for png in images), (
+            f"an empty figure from: {text(cell['source'])[:80]}"
+        )
 
 
 def test_it_has_a_programming_and_a_communication_exercise(cells: list[Cell]) -> None:

@@ -70,6 +70,8 @@ def variables(snippet: str) -> set[str]:
 def test_every_sentence_has_both_languages_with_the_same_values(key: str) -> None:
     english, japanese = catalogue("en")[key], catalogue("ja")[key]
     assert variables(english) == variables(japanese)
+    # text(key, language, **values) could not be given these.
+    assert not variables(english) & {"key", "language"}, key
     # Japanese text, not English left untranslated (symbols like "r" excepted).
     words = re.sub(r"[{][{].*?[}][}]|`[^`]*`", "", english)
     if re.search(r"[A-Za-z]{3,}", words):

@@ -30,6 +30,7 @@ from .core.goal import DIRECTIONS, BusinessGoal, load_goal
 from .core.metrics import Predictions, row_values
 from .core.models import ESTIMATORS, make_baseline
 from .core.paths import ProjectPaths
+from .core.texts import plain, text
 from .reports.analysis_report import code_names
 from .reports.markdown import Question
 from .stages.pipeline import run_prepare
@@ -189,12 +190,12 @@ def preparation_due(paths: ProjectPaths, params: Params) -> str | None:
     data file changed since, another source or target), or None."""
     train_file = paths.interim / TRAIN_FILE
     if not train_file.is_file():
-        return "no prepared split yet"
+        return plain("workshop.due.missing")
     prepared_at = train_file.stat().st_mtime
     source = paths.root / params.data.source
     for changed in (paths.params, source):
         if changed.is_file() and changed.stat().st_mtime > prepared_at:
-            return f"{changed.name} changed after the split was prepared"
+            return text("workshop.due.changed", name=changed.name)
     return stale_preparation(load_prepared(paths.interim), params)
 
 
@@ -226,7 +227,7 @@ def show_mistakes_in_one_line() -> None:
         return
 
     def one_line(shell: Any, kind: Any, error: BaseException, *_: Any, **__: Any) -> None:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"{plain('cli.error')} {error}", file=sys.stderr)
 
     shell.set_custom_exc((PipelineError,), one_line)
 

@@ -98,7 +98,7 @@ def run_tune(
     prepared = load_prepared(paths.interim)
     stale = stale_preparation(prepared, params)
     if stale:
-        raise PipelineError(f"{stale}: run prepare first")
+        raise PipelineError(text("prepare.run_first", reason=stale))
     tuning_dir = paths.reports / "tuning"
     # A failed search must not leave the previous one's results looking like its own.
     (tuning_dir / TRIALS_FILE).unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from ..core.config import SAMPLE_SOURCE, DataParams, Params
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
 from ..core.feedback import QUIET, Feedback
+from ..core.texts import text
 from ..core.transformers import parse_dates
 from .source_size import large_source_size
 from .splitting import split_rows
@@ -326,5 +327,5 @@ def stale_preparation(prepared: PreparedData, params: Params) -> str | None:
         ("task", schema.task, params.task),
     ):
         if was != now:
-            return f"{key} is {now!r} in params.yaml but {was!r} in the prepared data"
+            return text("prepare.stale", setting=key, now=repr(now), was=repr(was))
     return None
