@@ -71,6 +71,7 @@ from {{ cookiecutter.module_name }}.stages.pipeline import run_prepare, run_trai
 from {{ cookiecutter.module_name }}.stages.prepare import load_source
 
 from .conftest import ProjectFactory, new_project, sample_params, write_sample_files
+from .messages import says
 
 # azure-ai-ml still uses marshmallow 3 APIs that warn on every schema it builds.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:marshmallow")
@@ -339,7 +340,7 @@ def recorded_example(model_dir: Path) -> dict[str, Any]:
 
 
 def test_scoring_refuses_a_model_with_another_hash(trained: ProjectPaths) -> None:
-    with pytest.raises(PipelineError, match="does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.hash")):
         load_scoring_model(trained.candidate, "0" * 64)
     with pytest.raises(PipelineError, match="MODEL_SHA256 is not set"):
         load_scoring_model(trained.candidate, "")

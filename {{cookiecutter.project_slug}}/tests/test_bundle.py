@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.train import train
 
 from .conftest import TASKS, ProjectFactory, params_for_task
+from .messages import ending, says
 from .test_evaluate import GOALS
 from .test_register import evaluate_and_register
 
@@ -68,7 +69,7 @@ def test_smoke_test_catches_a_model_that_predicts_differently(bundle: Path) -> N
         record["example"]["predictions"][0] += 1
 
     rewrite_record(bundle, shift)
-    with pytest.raises(PipelineError, match="does not reproduce the predictions"):
+    with pytest.raises(PipelineError, match=says("error.not_reproduced")):
         smoke_test_bundle(bundle)
 
 
@@ -79,7 +80,7 @@ def test_an_edited_training_record_is_refused(bundle: Path) -> None:
     record = json.loads(record_path.read_text())
     record["schema"]["numeric"] = record["schema"]["numeric"][:1]
     record_path.write_text(json.dumps(record))
-    with pytest.raises(PipelineError, match=f"{TRAINING_FILE} does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.bundle_hash", path=ending(TRAINING_FILE))):
         load_bundle(bundle)
 
 
@@ -88,7 +89,8 @@ def test_a_model_from_another_scikit_learn_release_is_refused(bundle: Path) -> N
         record["libraries"]["scikit-learn"] = "0.24.2"
 
     rewrite_record(bundle, older)
-    with pytest.raises(PipelineError, match=r"with scikit-learn 0\.24\.2, this environment"):
+    release = says("error.library_release", library="scikit-learn", recorded="0.24.2")
+    with pytest.raises(PipelineError, match=release):
         load_bundle(bundle)
 
 
@@ -97,7 +99,7 @@ def test_smoke_test_refuses_a_swapped_model_file(bundle: Path) -> None:
     entry = json.loads(entry_path.read_text())
     entry["sha256"] = "0" * 64
     entry_path.write_text(json.dumps(entry))
-    with pytest.raises(PipelineError, match="does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.bundle_hash")):
         smoke_test_bundle(bundle)
 
 
@@ -109,5 +111,7 @@ def test_the_model_card_comes_with_the_bundle_and_an_edited_one_is_refused(bundl
     assert f"| {metric} | {loaded.entry['holdout'][metric]:.4g} |" in loaded.card
     card = bundle / loaded.entry["model_card"]
     card.write_text(card.read_text(encoding="utf-8").replace("|", "/"), encoding="utf-8")
-    with pytest.raises(PipelineError, match=r"model_card\.md does not match the hash"):
+    with pytest.raises(
+        PipelineError, match=says("error.bundle_hash", path=ending("model_card.md"))
+    ):
         load_bundle(bundle)

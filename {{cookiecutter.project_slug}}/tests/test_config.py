@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ import yaml
 from {{ cookiecutter.module_name }}.core.config import load_params
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+
+from .messages import ending, says
 
 
 def test_project_params_are_valid(paths: ProjectPaths) -> None:
@@ -39,16 +42,16 @@ def test_model_must_fit_the_task(paths: ProjectPaths) -> None:
     name = "logistic" if "name: ridge" in text else "ridge"
     current = "ridge" if name == "logistic" else "logistic"
     paths.params.write_text(text.replace(f"name: {current}", f"name: {name}"))
-    with pytest.raises(PipelineError, match=f"model.name '{name}' is not a"):
+    with pytest.raises(PipelineError, match=says("error.model_for_task", name=repr(name))):
         load_params(paths.params)
 
 
 def test_missing_and_broken_params_files(tmp_path: Path) -> None:
-    with pytest.raises(PipelineError, match="params file not found"):
+    with pytest.raises(PipelineError, match=says("error.params_not_found")):
         load_params(tmp_path / "params.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("seed: [1, 2\n")
-    with pytest.raises(PipelineError, match=r"broken.yaml.*not valid YAML"):
+    with pytest.raises(PipelineError, match=says("error.yaml", path=ending("broken.yaml"), line=2)):
         load_params(broken)
 
 
@@ -60,6 +63,6 @@ def test_a_bad_decision_threshold_is_one_plain_line(paths: ProjectPaths, setting
     with pytest.raises(PipelineError) as caught:
         load_params(paths.params)
     message = str(caught.value)
-    assert "model.decision_threshold: must be 'value' or a probability between 0 and 1" in message
+    assert re.search(f"model.decision_threshold: {says('error.threshold_setting')}", message)
     assert "\n" not in message
     assert "constrained" not in message

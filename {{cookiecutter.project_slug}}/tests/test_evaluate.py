@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.stages.prepare import prepare
 from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
 
 from .conftest import PROJECT_ROOT, TASKS, ParamsFactory
+from .messages import says
 
 
 def model_of(paths: ProjectPaths) -> Pipeline:
@@ -151,10 +152,16 @@ def test_project_goal_is_valid() -> None:
     ("front_matter", "message"),
     [
         ("metric: rmse\ndirection: minimize\n", r"threshold"),
-        ("metric: accuracy\ndirection: maximize\nthreshold: 1\n", r"not a regression metric"),
-        ("metric: rmse\ndirection: maximize\nthreshold: 1\n", r"must be 'minimize'"),
+        (
+            "metric: accuracy\ndirection: maximize\nthreshold: 1\n",
+            says("error.not_a_metric", metric="'accuracy'", task="regression"),
+        ),
+        (
+            "metric: rmse\ndirection: maximize\nthreshold: 1\n",
+            says("error.direction", direction="'minimize'", metric="rmse"),
+        ),
         ("metric: rmse\ndirection: minimize\nthreshold: 1\nowner: me\n", r"owner"),
-        ("metric: value\ndirection: maximize\nthreshold: 0\n", r"needs a value block"),
+        ("metric: value\ndirection: maximize\nthreshold: 0\n", says("error.value_block")),
         (
             "metric: rmse\ndirection: minimize\nthreshold: 1\nvalue:\n  per_unit_uder: -1\n",
             r"per_unit_uder",
@@ -171,7 +178,7 @@ def test_bad_goal_is_named(tmp_path: Path, front_matter: str, message: str) -> N
 def test_goal_without_front_matter(tmp_path: Path) -> None:
     goal_file = tmp_path / "01_business_understanding.md"
     goal_file.write_text("# Goal\n")
-    with pytest.raises(PipelineError, match="no YAML front matter"):
+    with pytest.raises(PipelineError, match=says("error.no_front_matter")):
         load_goal(goal_file, "regression")
 
 

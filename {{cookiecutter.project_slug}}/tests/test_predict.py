@@ -14,6 +14,7 @@ import yaml
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.feedback import QUIET
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
     LoadedBundle,
@@ -26,6 +27,7 @@ from {{ cookiecutter.module_name }}.stages.predict import (
 )
 
 from .conftest import ProjectFactory, sample_params, write_patients_csv
+from .messages import says
 
 GOALS = {
     "regression": "---\nmetric: rmse\ndirection: minimize\nthreshold: 10\nmust_beat: dummy\n---\n",
@@ -123,13 +125,27 @@ def test_parquet_in_and_out_match_csv(
     [
         (
             {"bmi": {3: "heavy", 8: "inf"}},
-            r"column 'bmi', row 4: 'heavy' is not a finite number \(and 1 more row\)",
+            says(
+                "error.unreadable_value",
+                column="'bmi'",
+                row=4,
+                value="'heavy'",
+                kind="numeric",
+                others=1,
+            ),
         ),
         (
             {"visit_date": {5: "next week"}},
-            r"column 'visit_date', row 6: 'next week' is not a date",
+            says(
+                "error.unreadable_value",
+                column="'visit_date'",
+                row=6,
+                value="'next week'",
+                kind="dates",
+                others=0,
+            ),
         ),
-        ({"age": None}, r"column 'age' is missing"),
+        ({"age": None}, says("error.column_absent", column="'age'")),
     ],
 )
 def test_bad_cells_are_named_and_nothing_is_written(
@@ -167,7 +183,10 @@ def test_every_bad_column_is_named_at_once(
     with pytest.raises(PipelineError) as error:
         predict_file(bundle, tmp_path / "rows.csv", tmp_path / "scored.csv")
     lines = str(error.value).splitlines()
-    assert lines[0].endswith("rows.csv: 2 problems")
+    assert lines[0] == text("error.problems", path=tmp_path / "rows.csv", count=2)
+    unreadable = text(
+        "error.unreadable_value", column="'age'", row=3, value="'old'", kind="numeric", others=0
+    )
     assert sorted(lines[1:]) == sorted(
-        ["  column 'region' is missing", "  column 'age', row 3: 'old' is not a finite number"]
+        [f"  {text('error.column_absent', column=repr('region'))}", f"  {unreadable}"]
     )

@@ -16,6 +16,7 @@ from {{ cookiecutter.module_name }}.stages.pipeline import STAGES, run_prepare
 from {{ cookiecutter.module_name }}.stages.prepare import prepare
 
 from .conftest import ParamsFactory, write_patients_csv
+from .messages import ending, says
 
 
 def test_diabetes_split_is_reproducible(paths: ProjectPaths, task_params: Params) -> None:
@@ -182,23 +183,31 @@ def test_params_override_the_inferred_kinds(
     }
 
 
+PATIENTS = ending("patients.csv")
+TWICE = says("error.repeated_column", where=PATIENTS, column="'a'", count=2)
+
+
 @pytest.mark.parametrize(
     ("content", "data", "message"),
     [
-        (None, {}, r"data file not found: .*patients.csv"),
-        ("", {}, r"patients.csv is empty"),
-        ("a,b,outcome\n", {}, r"patients.csv has no data rows"),
-        ("a,b\n1,2\n", {}, r"patients.csv: target column 'outcome' not found"),
-        ("a,outcome\n1,high\n2,low\n", {}, r"target column 'outcome' must be numeric"),
-        ("a,b,outcome\n1,,3\n2,,4\n", {}, r"patients.csv: column 'b' has no values"),
+        (None, {}, says("error.source_not_found", path=PATIENTS)),
+        ("", {}, says("error.empty", path=PATIENTS)),
+        ("a,b,outcome\n", {}, says("error.no_rows", path=PATIENTS)),
+        ("a,b\n1,2\n", {}, says("error.no_target", where=PATIENTS, target="'outcome'")),
+        ("a,outcome\n1,high\n2,low\n", {}, says("error.target_not_numeric", target="'outcome'")),
+        ("a,b,outcome\n1,,3\n2,,4\n", {}, says("error.empty_column", where=PATIENTS, column="'b'")),
         # pandas would keep the copy as "a.1" (or both " a" and "a") and train on it.
-        ("a,b,a,outcome\n1,2,3,4\n", {}, r"patients.csv: column 'a' appears 2 times"),
-        ("a, a,outcome\n1,2,4\n", {}, r"patients.csv: column 'a' appears 2 times"),
-        ("a,outcome\n1,2\n", {"categorical": ["zz"]}, r"column 'zz' from data.categorical"),
+        ("a,b,a,outcome\n1,2,3,4\n", {}, TWICE),
+        ("a, a,outcome\n1,2,4\n", {}, TWICE),
+        (
+            "a,outcome\n1,2\n",
+            {"categorical": ["zz"]},
+            says("error.no_column", column="'zz'", setting="categorical"),
+        ),
         (
             "a,day,outcome\n1,2024-01-02,2\n2,soon,3\n",
             {"dates": ["day"]},
-            r"column 'day' is listed in data.dates but holds 'soon'",
+            says("error.not_of_kind", column="'day'", kind="dates", value="'soon'"),
         ),
     ],
 )
@@ -226,7 +235,8 @@ def test_bad_data_is_named(
 def test_unsupported_file_type(paths: ProjectPaths, make_params: ParamsFactory) -> None:
     Path(paths.root / "data.xlsx").write_bytes(b"PK")
     params = make_params(data={"source": "data.xlsx"})
-    with pytest.raises(PipelineError, match=r"data.xlsx: unsupported file type '.xlsx'"):
+    unsupported = says("error.file_type", path=ending("data.xlsx"), suffix="'.xlsx'")
+    with pytest.raises(PipelineError, match=unsupported):
         prepare(params, paths.root, paths.interim)
 
 

@@ -26,6 +26,7 @@ from {{ cookiecutter.module_name }}.stages.register import Registration, registe
 from {{ cookiecutter.module_name }}.stages.train import train
 
 from .conftest import REGRESSION, ParamsFactory
+from .messages import ending, says
 from .test_evaluate import GOALS
 
 LOOSE_RMSE = BusinessGoal(metric="rmse", direction="minimize", threshold=100)
@@ -113,11 +114,11 @@ def test_promote_and_rollback_move_only_the_alias(
     evaluate_and_register(paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry)
     assert rollback(registry) == 1
     assert champion_version(registry) == 1
-    with pytest.raises(PipelineError, match="no earlier champion to roll back to"):
+    with pytest.raises(PipelineError, match=says("error.no_earlier_champion")):
         rollback(registry)
     promote(registry, 2)
     assert champion_version(registry) == 2
-    with pytest.raises(PipelineError, match=r"model version 7 not found .*known: 1, 2"):
+    with pytest.raises(PipelineError, match=says("error.no_version", version=7, known="1, 2")):
         promote(registry, 7)
     assert champion_version(registry) == 2
     assert [entry.version for entry in registry.versions()] == [1, 2]
@@ -146,9 +147,9 @@ def test_tampered_champion_is_refused(
     for model_file in stored:
         content = model_file.read_bytes()
         model_file.write_bytes(content + b"x" if damage == "append" else content[:-100])
-    with pytest.raises(PipelineError, match="does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.hash")):
         evaluate_and_register(paths, prepared, GOALS[task_params.task], registry)
-    with pytest.raises(PipelineError, match="does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.hash")):
         promote(registry, 1)
 
 
@@ -166,7 +167,7 @@ def test_export_refuses_an_edited_training_record(
     (record,) = (paths.registry / "artifacts").rglob(f"registered/{TRAINING_FILE}")
 {%- endif %}
     record.write_text(record.read_text().replace('"ridge"', '"lasso"', 1))
-    with pytest.raises(PipelineError, match=f"{TRAINING_FILE} does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.bundle_hash", path=ending(TRAINING_FILE))):
         export_bundle(registry, paths.root / "deploy")
     assert (paths.root / "deploy" / TRAINING_FILE).read_bytes() == (
         scratch / TRAINING_FILE
@@ -181,6 +182,8 @@ def test_a_model_card_written_for_another_model_is_refused(
     evaluate(prepared, paths.candidate, GOALS[task_params.task], paths.reports, report, registry)
     card = paths.reports / "model_card.md"
     card.write_text("# Model card: last week's model\n", encoding="utf-8")
-    with pytest.raises(PipelineError, match=r"model_card\.md is missing or not the card evaluate"):
+    with pytest.raises(
+        PipelineError, match=says("error.card_mismatch", card=ending("model_card.md"))
+    ):
         register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
     assert registry.versions() == []

@@ -16,6 +16,7 @@ from {{ cookiecutter.module_name }}.stages.splitting import cv_folds, cv_rows
 from {{ cookiecutter.module_name }}.stages.train import train
 
 from .conftest import REGRESSION, ParamsFactory, write_patients_csv
+from .messages import says
 
 # The patients table's outcome, predicted as a number whatever task the project has.
 PATIENTS = {"source": "patients.csv", "target": "outcome", "class_threshold": None}
@@ -96,9 +97,9 @@ def test_time_split_holds_out_the_latest_rows_and_never_looks_ahead(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"split": "group"}, r"data.split 'group' needs data.split_column"),
-        ({"split_column": "clinic"}, r"data.split_column applies only when data.split is"),
-        ({"split": "time", "split_column": "outcome"}, r"data.split_column cannot be the target"),
+        ({"split": "group"}, says("error.split_needs_column", split="'group'")),
+        ({"split_column": "clinic"}, says("error.split_column_unused")),
+        ({"split": "time", "split_column": "outcome"}, says("error.split_column_is_target")),
     ],
 )
 def test_a_split_names_its_column(
@@ -114,5 +115,5 @@ def test_the_split_column_must_be_in_the_file(
     write_patients_csv(paths.root / "patients.csv")
     data = {"source": "patients.csv", "target": "outcome", "split": "time", "split_column": "when"}
     params = make_params(data=data)
-    with pytest.raises(PipelineError, match=r"column 'when' of data.split_column not found"):
+    with pytest.raises(PipelineError, match=says("error.no_split_column", column="'when'")):
         prepare(params, paths.root, paths.interim)

@@ -161,6 +161,42 @@ def test_a_missing_sentence_is_named(broken_catalogue: dict[str, str]) -> None:
 # Four English words in a row: a sentence left in English (a name or a metric is one word).
 ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{3,}(?:[\s,/()-]+[A-Za-z]{2,}){3,}")
 
+# Errors that stay in English in every language: the catalogue's own (it cannot report
+# itself), the Azure ML layer's and MLflow's (about services documented in English), and
+# the API's (clients read them).
+ENGLISH_ERRORS = ("core/texts.py", "azureml/", "registry/mlflow_", "serving/schema.py")
+
+
+def written_words(node: ast.AST) -> Iterator[str]:
+    """The text an expression writes itself, not what a call inside it returns (a
+    catalogue key is a call's argument)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif not isinstance(node, ast.Call):
+        for child in ast.iter_child_nodes(node):
+            yield from written_words(child)
+
+
+def test_errors_are_catalogue_sentences() -> None:
+    """A mistake the user can make is told in the project's language: no error message
+    is an English sentence written into the code."""
+    written_in_code = []
+    for module in sorted(PACKAGE.rglob("*.py")):
+        relative = module.relative_to(PACKAGE).as_posix()
+        if relative.startswith(ENGLISH_ERRORS):
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"PipelineError", "ValueError"}
+                and node.args
+            ):
+                words = " ".join(written_words(node.args[0]))
+                if len(re.findall(r"[A-Za-z]{2,}", words)) >= 3:
+                    written_in_code.append(f"{relative}:{node.lineno}: {words}")
+    assert written_in_code == []
+
 
 def prose_lines(markdown: str) -> Iterator[str]:
     """What a reader reads as sentences: no front matter, code, inline code or link targets."""

@@ -22,6 +22,7 @@ from {{ cookiecutter.module_name }}.stages.train import (
 )
 
 from .conftest import CLASSIFICATION, REGRESSION, ParamsFactory, params_for_task
+from .messages import ending, says
 
 
 def test_sample_model_reaches_reference_scores(
@@ -47,7 +48,7 @@ def test_tampered_model_is_refused(
     train(prepared, task_params, paths.candidate)
     model_file = paths.candidate / MODEL_FILE
     model_file.write_bytes(model_file.read_bytes()[:-10])
-    with pytest.raises(PipelineError, match="does not match the hash"):
+    with pytest.raises(PipelineError, match=says("error.hash")):
         load_candidate(paths.candidate)
 
 
@@ -55,7 +56,10 @@ def test_tampered_model_is_refused(
     ("model", "message"),
     [
         ({"name": "ridge", "params": {"alpha": 1.0, "depth": 3}}, r"model.params.depth"),
-        ({"name": "ridge", "params": {"alpha": -1.0}}, r"model 'ridge'.*alpha"),
+        (
+            {"name": "ridge", "params": {"alpha": -1.0}},
+            says("error.model_refused", model="'ridge'"),
+        ),
     ],
 )
 def test_bad_hyper_parameters_are_named(
@@ -150,7 +154,8 @@ def test_the_threshold_needs_the_goal_document_only_when_chosen_for_its_values(
     params = make_params(**CLASSIFICATION)
     schema = prepare(params, paths.root, paths.interim).schema
     missing = paths.root / "docs" / "no_such_goal.md"
-    with pytest.raises(PipelineError, match=r"no_such_goal\.md not found: a two-class model"):
+    refused = says("error.no_goal_for_threshold", path=ending("no_such_goal.md"))
+    with pytest.raises(PipelineError, match=refused):
         threshold_values(missing, schema, params)
     assert threshold_values(missing, schema, with_threshold(make_params, 0.4)) is None
     regression = make_params(**REGRESSION)

@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.stages.tune import apply_best, tune
 from {{ cookiecutter.module_name }}.stages.validate import project_problems
 
 from .conftest import REGRESSION, ParamsFactory
+from .messages import says
 
 TRIALS = 6
 
@@ -145,9 +146,8 @@ def test_a_range_for_what_the_model_does_not_take_is_a_problem(
     changed["data"] = {**raw_params["data"], "class_threshold": None}  # type: ignore[dict-item]
     paths.params.write_text(yaml.safe_dump(changed))
     problems = list(project_problems(paths))
-    assert any(
-        "tune.space.ridge.alpah: not a hyper-parameter of ridge" in line for line in problems
-    )
+    unknown = says("error.not_a_hyperparameter", where="tune.space.ridge.alpah", model="ridge")
+    assert any(re.search(unknown, line) for line in problems), problems
 
 
 def test_tune_checks_the_project_before_any_trial(
@@ -161,7 +161,8 @@ def test_tune_checks_the_project_before_any_trial(
     runner = CliRunner()
     result = runner.invoke(app, ["tune", "--trials", "2", "--root", str(paths.root)])
     assert result.exit_code == 1
-    assert f"tune.space.{model['name']}.no_such_setting: not a hyper-parameter" in result.output
+    where = f"tune.space.{model['name']}.no_such_setting"
+    assert re.search(says("error.not_a_hyperparameter", where=where), result.output)
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
 

@@ -3,6 +3,7 @@ goal and the data at once, one line each naming the file and the key."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,11 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
-from {{ cookiecutter.module_name }}.core.texts import plain
+from {{ cookiecutter.module_name }}.core.texts import plain, text
 from {{ cookiecutter.module_name }}.stages.validate import project_problems
 
 from .conftest import write_patients_csv
+from .messages import says
 
 runner = CliRunner()
 ROC_AUC_GOAL = "---\nmetric: roc_auc\ndirection: maximize\nthreshold: 0.7\n---\n"
@@ -47,11 +49,13 @@ def test_every_problem_is_reported_at_once(paths: ProjectPaths) -> None:
     problems = list(project_problems(paths))
     assert len(problems) == 4, problems
     goal, column, target, hyperparameter = problems
-    assert goal.startswith(f"{paths.business_goal}: metric: 'roc_auc' is not a regression")
-    assert column.startswith(f"{paths.params}: data.drop: 'colour' is not in")
-    assert "target 'smoker' holds" in target
-    assert "set task: classification" in target
-    assert hyperparameter.startswith(f"{paths.params}: model.params.C: not a hyper-parameter")
+    wrong_metric = says("error.not_a_metric", metric="'roc_auc'", task="regression")
+    assert re.fullmatch(f"{re.escape(str(paths.business_goal))}: {wrong_metric}", goal)
+    absent = says("error.column_not_in", params=paths.params, setting="drop", column="'colour'")
+    assert re.fullmatch(absent, column)
+    assert re.fullmatch(says("error.target_words", target="'smoker'"), target)
+    unknown = says("error.not_a_hyperparameter", where="model.params.C")
+    assert re.fullmatch(f"{re.escape(str(paths.params))}: {unknown}", hyperparameter)
     result = runner.invoke(app, ["run", "--root", str(paths.root)])
     assert result.exit_code == 1
     assert result.output.count(plain("cli.error")) == 4, result.output
@@ -65,7 +69,7 @@ def test_a_column_named_twice_is_a_problem(paths: ProjectPaths) -> None:
     header, *rows = source.read_text().splitlines()
     first = header.split(",")[0]
     source.write_text("\n".join([f"{header},{first}", *(f"{row},0" for row in rows)]) + "\n")
-    problem = f"{source}: column {first!r} appears 2 times in the header; keep one"
+    problem = text("error.repeated_column", where=source, column=repr(first), count=2)
     assert problem in list(project_problems(paths))
 
 
@@ -76,8 +80,7 @@ def test_classes_of_a_quantity_need_a_threshold(paths: ProjectPaths) -> None:
     paths.params.write_text(yaml.safe_dump(params))
     paths.business_goal.write_text(ROC_AUC_GOAL)
     (problem,) = project_problems(paths)
-    assert "target 'outcome' has more than 20 distinct numbers" in problem
-    assert "data.class_threshold" in problem
+    assert re.fullmatch(says("error.too_many_classes", target="'outcome'", most=20), problem)
 
 
 def test_problems_found_without_scikit_learn_show_without_it(paths: ProjectPaths) -> None:

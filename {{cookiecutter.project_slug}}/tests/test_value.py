@@ -19,6 +19,8 @@ from {{ cookiecutter.module_name }}.registry.base import ModelRegistry
 from {{ cookiecutter.module_name }}.stages.evaluate import evaluate, prediction_worth
 from {{ cookiecutter.module_name }}.stages.train import load_candidate, train
 
+from .messages import says
+
 CALLS = {"true_positive": 300.0, "false_negative": -500.0, "false_positive": -50.0}
 ERRORS = {"per_unit_under": -2.0, "per_unit_over": -0.5}
 
@@ -52,7 +54,7 @@ def test_only_the_tasks_own_keys_are_read() -> None:
 
 def test_a_two_class_block_on_more_classes_stops_only_the_value_gate() -> None:
     predicted = Predictions(np.array(["a", "b", "c"]), np.zeros((3, 3)), ["a", "b", "c"])
-    with pytest.raises(PipelineError, match="value block is for two classes; this target has 3"):
+    with pytest.raises(PipelineError, match=says("error.value_two_classes", classes=3)):
         expected_value(pd.Series(["a", "b", "c"]), predicted, {**CALLS, "true_negative": 0.0})
 
 

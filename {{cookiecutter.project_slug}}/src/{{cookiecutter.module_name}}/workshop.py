@@ -54,7 +54,7 @@ def project_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "params.yaml").is_file():
             return folder
-    raise PipelineError(f"no params.yaml in {start} or above it: open the notebook in the project")
+    raise PipelineError(text("error.no_project", path=start))
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,9 @@ class Workshop:
         model = self.params.model
         choices = ESTIMATORS[self.task]
         if name is not None and name not in choices:
+            choose = ", ".join(sorted(choices))
             raise PipelineError(
-                f"{name!r} is not a {self.task} model; choose one of {', '.join(sorted(choices))}"
+                text("error.not_a_task_model", name=repr(name), task=self.task, choices=choose)
             )
         if name is not None and name != model.name:
             model = model.model_copy(update={"name": name, "params": {}})
@@ -93,7 +94,8 @@ class Workshop:
         schema = self.prepared.schema
         unknown = sorted(set(features) - set(schema.features))
         if unknown:
-            raise PipelineError(f"{unknown[0]!r} is not a feature: {', '.join(schema.features)}")
+            known = ", ".join(schema.features)
+            raise PipelineError(text("error.not_a_feature", name=repr(unknown[0]), features=known))
         kept = dataclasses.replace(
             schema,
             numeric=[name for name in schema.numeric if name not in features],

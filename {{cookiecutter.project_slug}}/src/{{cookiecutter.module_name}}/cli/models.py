@@ -88,17 +88,13 @@ def card(version: int, root: Root = Path()) -> None:
         entry = get_version(registry, version)
         name = entry.lineage.get("model_card")
         if name is None:
-            raise PipelineError(
-                f"model version {version} was registered without a model card "
-                "(cards came with a later release of the template)"
-            )
+            raise PipelineError(text("error.no_card", version=version))
         with tempfile.TemporaryDirectory() as scratch:
             registry.fetch(version, Path(scratch))
             card = Path(scratch) / name
             if sha256_file(card) != entry.lineage.get("model_card_sha256"):
                 raise PipelineError(
-                    f"{registry.location}: version {version}'s {name} does not match the "
-                    "hash recorded when it was registered; refusing to show it"
+                    text("error.card_hash", location=registry.location, version=version, name=name)
                 )
             typer.echo(card.read_text(encoding="utf-8"), nl=False)
 

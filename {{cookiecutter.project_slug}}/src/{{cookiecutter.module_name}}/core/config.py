@@ -21,6 +21,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import PipelineError
 from .models import ESTIMATORS
+from .texts import plain, text
 
 Task = Literal["regression", "classification"]
 # scikit-learn's bundled diabetes data (442 patients), read without a download.
@@ -55,19 +56,19 @@ class DataParams(_Strict):
         listed = [name for names in self.named_columns().values() for name in names]
         repeated = sorted({name for name in listed if listed.count(name) > 1})
         if repeated:
-            raise ValueError(f"column {repeated[0]!r} is listed more than once")
+            raise ValueError(text("error.listed_twice", column=repr(repeated[0])))
         if self.target in listed:
-            raise ValueError(f"the target {self.target!r} cannot also be a feature list entry")
+            raise ValueError(text("error.target_listed", target=repr(self.target)))
         return self
 
     @model_validator(mode="after")
     def _split_names_its_column(self) -> DataParams:
         if self.split != "random" and not self.split_column:
-            raise ValueError(f"data.split {self.split!r} needs data.split_column to split by")
+            raise ValueError(text("error.split_needs_column", split=repr(self.split)))
         if self.split == "random" and self.split_column:
-            raise ValueError("data.split_column applies only when data.split is group or time")
+            raise ValueError(plain("error.split_column_unused"))
         if self.split_column == self.target:
-            raise ValueError("data.split_column cannot be the target")
+            raise ValueError(plain("error.split_column_is_target"))
         return self
 
 
@@ -92,7 +93,7 @@ class ModelParams(_Strict):
         number = isinstance(setting, int | float) and not isinstance(setting, bool)
         if setting == "value" or (number and 0 < float(setting) < 1):  # type: ignore[arg-type]
             return setting
-        raise ValueError(f"must be 'value' or a probability between 0 and 1, not {setting!r}")
+        raise ValueError(text("error.threshold_setting", setting=repr(setting)))
 
 
 class SearchRange(_Strict):
@@ -107,11 +108,11 @@ class SearchRange(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> SearchRange:
         if not self.low < self.high:
-            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+            raise ValueError(text("error.range_order", low=self.low, high=self.high))
         if self.log and self.low <= 0:
-            raise ValueError(f"a log range must start above 0 (low is {self.low:g})")
+            raise ValueError(text("error.range_log", low=self.low))
         if self.integer and not (self.low.is_integer() and self.high.is_integer()):
-            raise ValueError(f"an integer range needs whole bounds ({self.low:g} to {self.high:g})")
+            raise ValueError(text("error.range_integer", low=self.low, high=self.high))
         return self
 
 
@@ -151,9 +152,8 @@ class TuneParams(_Strict):
         known = {name for models in ESTIMATORS.values() for name in models}
         for name in space:
             if name not in known:
-                raise ValueError(
-                    f"{name!r} is not a model name; choose from {', '.join(sorted(known))}"
-                )
+                choices = ", ".join(sorted(known))
+                raise ValueError(text("error.not_a_model", name=repr(name), choices=choices))
         return space
 
 
@@ -172,11 +172,15 @@ class Params(_Strict):
         choices = ESTIMATORS[self.task]
         if self.model.name not in choices:
             raise ValueError(
-                f"model.name {self.model.name!r} is not a {self.task} model; "
-                f"choose one of {', '.join(sorted(choices))}"
+                text(
+                    "error.model_for_task",
+                    name=repr(self.model.name),
+                    task=self.task,
+                    choices=", ".join(sorted(choices)),
+                )
             )
         if self.task == "regression" and self.data.class_threshold is not None:
-            raise ValueError("data.class_threshold only applies when task is classification")
+            raise ValueError(plain("error.threshold_for_regression"))
         return self
 
 
@@ -198,10 +202,7 @@ def search_space(params: Params) -> dict[str, SearchDimension]:
     sweep search."""
     space = params.tune.space.get(params.model.name)
     if not space:
-        raise PipelineError(
-            f"params.yaml: tune.space has no ranges for model {params.model.name!r}; "
-            f"add some under tune.space.{params.model.name}"
-        )
+        raise PipelineError(text("error.no_ranges", model=params.model.name))
     return space
 
 
@@ -238,27 +239,26 @@ def error_line(error: ErrorDetails) -> str:
 def describe_validation_error(source: Path, error: ValidationError) -> str:
     """One line naming the file and the first key at fault."""
     more = len(error.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{source}: {error_line(error.errors()[0])}{suffix}"
+    return text("error.invalid", path=source, problem=error_line(error.errors()[0]), more=more)
 
 
-def read_yaml_mapping(path: Path, text: str) -> dict[str, Any]:
+def read_yaml_mapping(path: Path, document: str) -> dict[str, Any]:
     """Parse YAML that must be a mapping, naming the file on any problem."""
     try:
-        loaded = yaml.safe_load(text)
+        loaded = yaml.safe_load(document)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise PipelineError(f"{path}:{line} is not valid YAML") from exc
+        line = mark.line + 1 if mark is not None else None
+        raise PipelineError(text("error.yaml", path=path, line=line)) from exc
     if not isinstance(loaded, dict):
-        raise PipelineError(f"{path}: expected a mapping of keys to values")
+        raise PipelineError(text("error.not_a_mapping", path=path))
     return loaded
 
 
 def load_params(path: Path) -> Params:
     """Read and validate params.yaml."""
     if not path.is_file():
-        raise PipelineError(f"params file not found: {path}")
+        raise PipelineError(text("error.params_not_found", path=path))
     raw = read_yaml_mapping(path, path.read_text(encoding="utf-8"))
     try:
         return Params.model_validate(raw)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .artifacts import atomic_path, read_json, write_json
 from .errors import PipelineError
+from .texts import text
 
 TRAIN_FILE = "train.parquet"
 HOLDOUT_FILE = "holdout.parquet"
@@ -137,7 +138,7 @@ def load_prepared(in_dir: Path) -> PreparedData:
     paths = (in_dir / TRAIN_FILE, in_dir / HOLDOUT_FILE, in_dir / SCHEMA_FILE)
     missing = [path for path in paths if not path.is_file()]
     if missing:
-        raise PipelineError(f"{missing[0]} not found: run the prepare stage first")
+        raise PipelineError(text("error.run_first", path=missing[0], stage="prepare"))
     return read_prepared(paths, file_identities(paths))
 
 

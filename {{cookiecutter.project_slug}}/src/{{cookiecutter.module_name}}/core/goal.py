@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config import describe_validation_error, read_yaml_mapping
 from .errors import PipelineError
+from .texts import text
 
 Direction = Literal["minimize", "maximize"]
 
@@ -93,11 +94,13 @@ def gate_problem(goal: BusinessGoal, task: str) -> str | None:
     or `metric: value` without the values the task reads. None when it fits."""
     metrics = DIRECTIONS[task]
     if goal.metric not in metrics:
-        return f"metric: {goal.metric!r} is not a {task} metric; choose one of {', '.join(metrics)}"
+        return text(
+            "error.not_a_metric", metric=repr(goal.metric), task=task, choices=", ".join(metrics)
+        )
     if goal.direction != metrics[goal.metric]:
-        return f"direction: must be {metrics[goal.metric]!r} for {goal.metric}"
+        return text("error.direction", direction=repr(metrics[goal.metric]), metric=goal.metric)
     if goal.metric == "value" and goal.values_for(task) is None:
-        return f"metric: value needs a value block with {', '.join(VALUE_KEYS[task])}"
+        return text("error.value_block", keys=", ".join(VALUE_KEYS[task]))
     return None
 
 
@@ -130,10 +133,10 @@ def split_front_matter(text: str) -> str:
 def load_goal(path: Path, task: str) -> BusinessGoal:
     """Read and validate the gate, checking the metric exists for this task."""
     if not path.is_file():
-        raise PipelineError(f"business goal not found: {path}")
+        raise PipelineError(text("error.goal_not_found", path=path))
     front_matter = split_front_matter(path.read_text(encoding="utf-8"))
     if not front_matter:
-        raise PipelineError(f"{path}: no YAML front matter between '---' lines at the top")
+        raise PipelineError(text("error.no_front_matter", path=path))
     raw = read_yaml_mapping(path, front_matter)
     try:
         goal = BusinessGoal.model_validate(raw)

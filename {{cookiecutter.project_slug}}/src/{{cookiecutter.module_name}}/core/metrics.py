@@ -26,6 +26,7 @@ from .dataset import DatasetSchema
 from .errors import PipelineError
 from .evaluation import Calibration, CalibrationBin, ClassScore, RangeError
 from .goal import DIRECTIONS
+from .texts import text
 
 
 def cv_scorers(schema: DatasetSchema) -> dict[str, Any]:
@@ -106,10 +107,7 @@ def row_values(labels: Any, predicted: Predictions, worth: dict[str, float]) -> 
         under, over = np.clip(-error, 0, None), np.clip(error, 0, None)
         return worth["per_unit_under"] * under + worth["per_unit_over"] * over
     if len(predicted.classes) != 2:
-        raise PipelineError(
-            f"the business goal's value block is for two classes; "
-            f"this target has {len(predicted.classes)}"
-        )
+        raise PipelineError(text("error.value_two_classes", classes=len(predicted.classes)))
     return answer_values(truth, predicted.values, predicted.classes[-1], worth)
 
 

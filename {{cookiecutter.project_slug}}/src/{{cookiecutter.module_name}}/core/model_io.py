@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .artifacts import atomic_path, sha256_file
 from .errors import PipelineError
+from .texts import text
 
 if TYPE_CHECKING:  # skops and sklearn load only when a model is saved or loaded
     import numpy as np
@@ -54,9 +55,13 @@ def library_mismatch(recorded: dict[str, str], where: str) -> str | None:
     running = library_versions()
     for name in MATCHING_LIBRARIES:
         if name in recorded and major_minor(recorded[name]) != major_minor(running[name]):
-            return (
-                f"{where} was written with {name} {recorded[name]}, this environment has "
-                f"{running[name]}: install {name}=={major_minor(recorded[name])}.* or retrain"
+            return text(
+                "error.library_release",
+                where=where,
+                library=name,
+                recorded=recorded[name],
+                running=running[name],
+                release=major_minor(recorded[name]),
             )
     return None
 
@@ -82,17 +87,12 @@ def load_verified(path: Path, expected_sha256: str | None, hash_source: str) -> 
     import skops.io as sio
 
     if not path.is_file() or sha256_file(path) != expected_sha256:
-        raise PipelineError(
-            f"{path} is missing or does not match the hash in {hash_source}; refusing to load it"
-        )
+        raise PipelineError(text("error.hash", path=path, source=hash_source))
     unknown = sio.get_untrusted_types(file=path)
     untrusted = [name for name in unknown if name.split(".")[0] not in TRUSTED_PACKAGES]
     if untrusted:
-        raise PipelineError(
-            f"{path} contains types outside {', '.join(TRUSTED_PACKAGES)}: "
-            f"{', '.join(untrusted)}; add their package to TRUSTED_PACKAGES in core/model_io.py "
-            "if you trust it"
-        )
+        trusted, types = ", ".join(TRUSTED_PACKAGES), ", ".join(untrusted)
+        raise PipelineError(text("error.untrusted", path=path, trusted=trusted, types=types))
     return sio.load(path, trusted=unknown)
 
 

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import PipelineError
+from .texts import text
 
 if TYPE_CHECKING:
     from sklearn.base import BaseEstimator
@@ -48,8 +49,9 @@ def unknown_hyperparameters(
     """`WHERE.KEY: not a hyper-parameter of NAME (valid: ...)` for each key of `params`
     the estimator does not take (`where`: the params.yaml key holding them)."""
     accepted = estimator.get_params()
+    valid = ", ".join(sorted(accepted))
     return [
-        f"{where}.{key}: not a hyper-parameter of {name} (valid: {', '.join(sorted(accepted))})"
+        text("error.not_a_hyperparameter", where=f"{where}.{key}", model=name, valid=valid)
         for key in sorted(set(params) - set(accepted))
     ]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import PipelineError
+from ..core.texts import text
 
 if TYPE_CHECKING:  # `models list` reads the index without loading scikit-learn
     from sklearn.pipeline import Pipeline
@@ -81,7 +82,7 @@ def get_version(registry: ModelRegistry, version: int) -> ModelVersion:
             return entry
     known = ", ".join(str(entry.version) for entry in registry.versions()) or "none"
     raise PipelineError(
-        f"model version {version} not found in {registry.location} (known: {known})"
+        text("error.no_version", version=version, location=registry.location, known=known)
     )
 
 
@@ -106,7 +107,7 @@ def rollback(registry: ModelRegistry) -> int:
     with registry.writing():
         history = registry.champion_history()
         if len(history) < 2:
-            raise PipelineError(f"{registry.location}: no earlier champion to roll back to")
+            raise PipelineError(text("error.no_earlier_champion", location=registry.location))
         registry.load(history[-2])
         registry.set_champion_history(history[:-1])
         return history[-2]

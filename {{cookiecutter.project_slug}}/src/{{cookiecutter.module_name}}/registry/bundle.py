@@ -41,7 +41,7 @@ def export_bundle(registry: ModelRegistry, out_dir: Path, version: int | None = 
     """Write `version` (default: the champion) to out_dir; returns the version written."""
     chosen = version if version is not None else champion_version(registry)
     if chosen is None:
-        raise PipelineError(f"{registry.location}: no champion to export; register a model first")
+        raise PipelineError(text("error.no_champion", location=registry.location))
     entry = get_version(registry, chosen)
     staging = out_dir.with_name(f".{out_dir.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
@@ -81,9 +81,9 @@ def check_hash(path: Path, digest: str | None, where: str) -> None:
     """The file as registered, or one line naming it. No digest: a version registered
     before its training record was hashed."""
     if not path.is_file():
-        raise PipelineError(f"{path} is missing ({where})")
+        raise PipelineError(text("error.bundle_file_missing", path=path, where=where))
     if digest is not None and sha256_file(path) != digest:
-        raise PipelineError(f"{path} does not match the hash recorded for {where}")
+        raise PipelineError(text("error.bundle_hash", path=path, where=where))
 
 
 def verified_record(bundle_dir: Path, entry: dict[str, Any], where: str) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def verified_record(bundle_dir: Path, entry: dict[str, Any], where: str) -> dict
     check_hash(path, entry.get("training_sha256"), where)
     record = read_json(path)
     if not isinstance(record, dict) or record.get("sha256") != entry["sha256"]:
-        raise PipelineError(f"{path} is not the record of {where}'s model")
+        raise PipelineError(text("error.bundle_record", path=path, where=where))
     return record
 
 
@@ -102,13 +102,14 @@ def load_bundle(bundle_dir: Path) -> LoadedBundle:
     was written by another scikit-learn or skops release."""
     entry_path = bundle_dir / ENTRY_FILE
     if not entry_path.is_file():
-        raise PipelineError(f"{entry_path} not found: export a model with `models export` first")
+        raise PipelineError(text("error.no_bundle", path=entry_path))
     entry: dict[str, Any] = read_json(entry_path)
-    where = f"version {entry['version']} in {entry_path}"
+    where = text("bundle.where", version=entry["version"], path=entry_path)
     # The model first: a swapped model file is the fault to name, not the record beside it.
     check_hash(bundle_dir / MODEL_FILE, entry["sha256"], where)
     record = verified_record(bundle_dir, entry, where)
-    mismatch = library_mismatch(record.get("libraries", {}), f"model version {entry['version']}")
+    model_version = text("bundle.model", version=entry["version"])
+    mismatch = library_mismatch(record.get("libraries", {}), model_version)
     if mismatch:
         raise PipelineError(mismatch)
     model = load_verified_model(bundle_dir / MODEL_FILE, entry["sha256"], str(entry_path))
@@ -145,8 +146,5 @@ def smoke_test_bundle(bundle_dir: Path) -> str:
     bundle = load_bundle(bundle_dir)
     features = records_frame(bundle.example["features"], bundle.schema)
     if not reproduces(bundle.predict(features), bundle.example["predictions"]):
-        raise PipelineError(
-            f"{bundle_dir}: version {bundle.version} does not reproduce the predictions "
-            "recorded at training time (different library versions?)"
-        )
+        raise PipelineError(text("error.not_reproduced", path=bundle_dir, version=bundle.version))
     return text("smoke.bundle", version=bundle.version, count=len(features))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.artifacts import read_json, sha256_file, write_json
 from ..core.errors import PipelineError
 from ..core.model_io import MODEL_FILE, load_verified_model
+from ..core.texts import text
 from .base import CHAMPION, ModelVersion, get_version
 from .locking import LOCK_FILE, one_writer
 
@@ -98,7 +99,7 @@ class FileRegistry:
             shutil.copy2(source, staging / source.name)
         if sha256_file(staging / MODEL_FILE) != sha256:
             shutil.rmtree(staging)
-            raise PipelineError(f"{self.location}: the model file changed while it was copied")
+            raise PipelineError(text("error.changed_while_copied", location=self.location))
         staging.rename(self.directory / f"v{version}")
         index["versions"].append({"version": version, "sha256": sha256, "lineage": lineage})
         index["champion_history"] = [*index["champion_history"], version]

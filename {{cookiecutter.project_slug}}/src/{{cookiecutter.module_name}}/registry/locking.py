@@ -15,6 +15,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from ..core.errors import PipelineError
+from ..core.texts import text
 
 LOCK_FILE = ".registry.lock"
 # A registration takes seconds; a writer still waiting after this long is stuck behind
@@ -34,8 +35,7 @@ def one_writer(folder: Path) -> Iterator[None]:
         lock.acquire()
     except Timeout as exc:
         raise PipelineError(
-            f"{folder / LOCK_FILE}: another process has been changing the registry for "
-            f"{WAIT_SECONDS:g} s; wait for it to finish or stop it"
+            text("error.registry_busy", path=folder / LOCK_FILE, seconds=WAIT_SECONDS)
         ) from exc
     try:
         yield

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..core.artifacts import atomic_path
 from ..core.errors import PipelineError
-from ..core.texts import LANGUAGE, Language, text
+from ..core.texts import LANGUAGE, Language, plain, text
 
 # Points drawn in a scatter plot at most; a larger table is sampled.
 PLOTTED_POINTS = 5_000
@@ -37,10 +37,7 @@ def figure_language() -> Language:
         try:
             importlib.import_module(JAPANESE_FONT_PACKAGE)
         except ImportError as error:
-            raise PipelineError(
-                "Japanese figure labels need matplotlib-fontja: add it to pyproject.toml's "
-                "dependencies and install the project again"
-            ) from error
+            raise PipelineError(plain("error.no_japanese_font")) from error
     return LANGUAGE
 
 

@@ -34,7 +34,7 @@ def wait_for_health(base_url: str, wait_seconds: float) -> dict[str, Any]:
             return health
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             if time.monotonic() > deadline:
-                raise PipelineError(f"{base_url}/health did not answer: {exc}") from exc
+                raise PipelineError(text("error.no_health", url=base_url, detail=exc)) from exc
             time.sleep(0.5)
 
 
@@ -43,15 +43,16 @@ def smoke_test_service(bundle_dir: Path, base_url: str, wait_seconds: float = 60
     base_url = base_url.rstrip("/")
     health = wait_for_health(base_url, wait_seconds)
     if health.get("model_version") != bundle.version:
-        raise PipelineError(
-            f"{base_url} serves version {health.get('model_version')}, not {bundle.version}"
-        )
+        served = health.get("model_version")
+        message = text("error.serves_other", url=base_url, served=served, version=bundle.version)
+        raise PipelineError(message)
     try:
         answer = call(f"{base_url}/predict", bundle.example["features"])
     except urllib.error.HTTPError as exc:
-        raise PipelineError(f"{base_url}/predict answered {exc.code}: {exc.read()!r}") from exc
+        answered = text("error.answered", url=base_url, status=exc.code, body=repr(exc.read()))
+        raise PipelineError(answered) from exc
     if not reproduces(np.asarray(answer["predictions"]), bundle.example["predictions"]):
         raise PipelineError(
-            f"{base_url}: version {bundle.version} does not reproduce the recorded predictions"
+            text("error.service_not_reproduced", url=base_url, version=bundle.version)
         )
     return text("smoke.service", url=base_url, count=len(answer["predictions"]))

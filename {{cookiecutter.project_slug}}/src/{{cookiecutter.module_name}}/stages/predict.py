@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from ..core.artifacts import atomic_path
 from ..core.dataset import DatasetSchema, conform
 from ..core.errors import PipelineError
+from ..core.texts import text
 from ..core.transformers import parse_dates
 from ..registry.bundle import LoadedBundle
 
@@ -50,8 +51,9 @@ def no_progress(progress: BatchProgress) -> None:
 def file_format(path: Path, role: str) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
+        output = role == "output"
         raise PipelineError(
-            f"{path}: unsupported {role} file type {suffix!r}; use .csv or .parquet"
+            text("error.file_type.role", path=path, suffix=repr(suffix), output=output)
         )
     return "csv" if suffix == ".csv" else "parquet"
 
@@ -69,7 +71,7 @@ def csv_chunks(path: Path, schema: DatasetSchema, chunk_rows: int) -> Chunks:
                 yield chunk, handle.tell(), total
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise PipelineError(f"{path} could not be read: {first_line}") from exc
+            raise PipelineError(text("error.unreadable", path=path, detail=first_line)) from exc
 
 
 def parquet_chunks(path: Path, chunk_rows: int) -> Chunks:
@@ -77,7 +79,7 @@ def parquet_chunks(path: Path, chunk_rows: int) -> Chunks:
     try:
         source = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise PipelineError(f"{path} could not be read: {exc}") from exc
+        raise PipelineError(text("error.unreadable", path=path, detail=exc)) from exc
     total = source.metadata.num_rows
     done = 0
     for batch in source.iter_batches(batch_size=chunk_rows):
@@ -87,9 +89,9 @@ def parquet_chunks(path: Path, chunk_rows: int) -> Chunks:
 
 def read_chunks(path: Path, schema: DatasetSchema, chunk_rows: int) -> Chunks:
     if not path.is_file():
-        raise PipelineError(f"input file not found: {path}")
+        raise PipelineError(text("error.input_not_found", path=path))
     if path.stat().st_size == 0:
-        raise PipelineError(f"{path} is empty")
+        raise PipelineError(text("error.empty", path=path))
     if file_format(path, "input") == "csv":
         return csv_chunks(path, schema, chunk_rows)
     return parquet_chunks(path, chunk_rows)
@@ -104,24 +106,35 @@ def chunk_problems(chunk: pd.DataFrame, schema: DatasetSchema, first_row: int) -
     """One sentence per feature column at fault: absent, or holding values the model
     cannot read (rows counted from 1, the header not included). Blank cells are fine:
     the model fills them in."""
-    problems = [f"column {name!r} is missing" for name in schema.features if name not in chunk]
+    problems = [
+        text("error.column_absent", column=repr(name))
+        for name in schema.features
+        if name not in chunk
+    ]
     for name in schema.numeric + schema.dates:
         if name not in chunk:
             continue
         values = chunk[name]
         if name in schema.numeric:
-            kind = "a finite number"
+            kind = "numeric"
             numbers = pd.to_numeric(values, errors="coerce").astype(float)
             converted = numbers.where(np.isfinite(numbers))  # "inf" is no measurement
         else:
-            kind = "a date"
+            kind = "dates"
             converted = parse_dates(values)
         bad = unreadable(values, converted)
         if not bad.empty:
             row = first_row + chunk.index.get_loc(bad.index[0]) + 1
-            others = len(bad) - 1
-            more = f" (and {others} more row{'s' if others > 1 else ''})" if others else ""
-            problems.append(f"column {name!r}, row {row}: {bad.iloc[0]!r} is not {kind}{more}")
+            problems.append(
+                text(
+                    "error.unreadable_value",
+                    column=repr(name),
+                    row=row,
+                    value=repr(bad.iloc[0]),
+                    kind=kind,
+                    others=len(bad) - 1,
+                )
+            )
     return problems
 
 
@@ -141,10 +154,8 @@ def scored_frame(
     finite = np.isfinite(np.asarray(numbers, dtype=float)).reshape(len(chunk), -1).all(axis=1)
     if not finite.all():
         row = first_row + int(np.flatnonzero(~finite)[0]) + 1
-        raise PipelineError(
-            f"{source}, row {row}: values too large for the model to compute with "
-            f"({int((~finite).sum())} rows in all)"
-        )
+        rows = int((~finite).sum())
+        raise PipelineError(text("error.overflow", path=source, row=row, rows=rows))
     identifiers = [name for name in bundle.schema.identifiers if name in chunk]
     out = chunk[identifiers].reset_index(drop=True)
     out[PREDICTION_COLUMN] = predictions
@@ -195,8 +206,9 @@ def problems_message(source: Path, problems: list[str]) -> str:
         return f"{source}: {problems[0]}"
     shown = problems[:LISTED_PROBLEMS]
     more = len(problems) - len(shown)
-    lines = [f"{source}: {len(problems)} problems", *(f"  {item}" for item in shown)]
-    return "\n".join([*lines, f"  ... and {more} more"] if more else lines)
+    lines = [text("error.problems", path=source, count=len(problems))]
+    lines += [f"  {item}" for item in shown]
+    return "\n".join([*lines, f"  {text('error.more', count=more)}"] if more else lines)
 
 
 def predict_file(
@@ -209,7 +221,7 @@ def predict_file(
     """Score every row of `source` into `target` (CSV or Parquet, by suffix); returns
     the number of rows. `target` appears only once every row is scored."""
     if source.resolve() == target.resolve():
-        raise PipelineError(f"{target}: the output would replace the input; choose another path")
+        raise PipelineError(text("error.output_is_input", path=target))
     kind = file_format(target, "output")
     chunks = read_chunks(source, bundle.schema, chunk_rows)
     rows = 0
@@ -224,5 +236,5 @@ def predict_file(
             rows += len(chunk)
             report(BatchProgress(rows=rows, done=done, total=total))
         if rows == 0:
-            raise PipelineError(f"{source} has no data rows")
+            raise PipelineError(text("error.no_rows", path=source))
     return rows

@@ -55,13 +55,11 @@ def load_source(source: str, root: Path, feedback: Feedback = QUIET) -> pd.DataF
         frame = bunch.frame.rename(columns={**DIABETES_COLUMNS, "target": "progression"})
         return frame
     if source.startswith("sklearn:"):
-        raise PipelineError(
-            f"params.yaml: data.source {source!r} is not bundled; "
-            f"use one of {', '.join(BUNDLED_SOURCES)} or a file path"
-        )
+        bundled = ", ".join(BUNDLED_SOURCES)
+        raise PipelineError(text("error.not_bundled", source=repr(source), bundled=bundled))
     path = root / source
     if not path.is_file():
-        raise PipelineError(f"data file not found: {path} (params.yaml data.source)")
+        raise PipelineError(text("error.source_not_found", path=path))
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -74,14 +72,14 @@ def load_source(source: str, root: Path, feedback: Feedback = QUIET) -> pd.DataF
             note_size(path, feedback)
             frame = pd.read_parquet(path)
         else:
-            raise PipelineError(f"{path}: unsupported file type {suffix!r}; use .csv or .parquet")
+            raise PipelineError(text("error.file_type", path=path, suffix=repr(suffix)))
     except pd.errors.EmptyDataError as exc:
-        raise PipelineError(f"{path} is empty") from exc
+        raise PipelineError(text("error.empty", path=path)) from exc
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, csv.Error) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PipelineError(f"{path} could not be read: {first_line}") from exc
+        raise PipelineError(text("error.unreadable", path=path, detail=first_line)) from exc
     if frame.empty:
-        raise PipelineError(f"{path} has no data rows")
+        raise PipelineError(text("error.no_rows", path=path))
     frame.columns = [str(column).strip() for column in frame.columns]
     refuse_repeated_columns(list(frame.columns), path)  # Parquet keeps repeated names
     return frame
@@ -103,18 +101,19 @@ def check_columns(frame: pd.DataFrame, data: DataParams, where: str) -> None:
     """Every column params.yaml names must exist, and none may be entirely empty."""
     if data.target not in frame.columns:
         shown = ", ".join(map(str, frame.columns[:12]))
-        raise PipelineError(f"{where}: target column {data.target!r} not found (columns: {shown})")
+        message = text("error.no_target", where=where, target=repr(data.target), columns=shown)
+        raise PipelineError(message)
     for key, names in data.named_columns().items():
         for name in names:
             if name not in frame.columns:
-                raise PipelineError(f"{where}: column {name!r} from data.{key} not found")
+                message = text("error.no_column", where=where, column=repr(name), setting=key)
+                raise PipelineError(message)
     if data.split_column and data.split_column not in frame.columns:
-        raise PipelineError(f"{where}: column {data.split_column!r} of data.split_column not found")
+        column = repr(data.split_column)
+        raise PipelineError(text("error.no_split_column", where=where, column=column))
     for column in frame.columns:
         if column not in data.drop and frame[column].isna().all():
-            raise PipelineError(
-                f"{where}: column {column!r} has no values; add it to data.drop in params.yaml"
-            )
+            raise PipelineError(text("error.empty_column", where=where, column=repr(column)))
 
 
 @dataclass(frozen=True)
@@ -179,9 +178,11 @@ def check_declared(frame: pd.DataFrame, column: str, kind: str, where: str) -> N
         return
     bad = values[converted.isna() & values.notna()]
     if not bad.empty:
-        raise PipelineError(
-            f"{where}: column {column!r} is listed in data.{kind} but holds {bad.iloc[0]!r}"
+        value = repr(bad.iloc[0])
+        message = text(
+            "error.not_of_kind", where=where, column=repr(column), kind=kind, value=value
         )
+        raise PipelineError(message)
 
 
 def infer_column_kinds(frame: pd.DataFrame, data: DataParams, where: str) -> ColumnKinds:
@@ -197,7 +198,7 @@ def infer_column_kinds(frame: pd.DataFrame, data: DataParams, where: str) -> Col
             check_declared(frame, column, kind, where)
         kinds[kind].append(column)
     if not any(kinds[kind] for kind in FEATURE_KINDS):
-        raise PipelineError(f"{where}: no feature columns left besides the target")
+        raise PipelineError(text("error.no_features", where=where))
     return ColumnKinds(**kinds)
 
 
@@ -206,10 +207,11 @@ def check_target(frame: pd.DataFrame, params: Params, where: str) -> None:
     if params.task == "regression" and not pd.api.types.is_numeric_dtype(target):
         converted = pd.to_numeric(target, errors="coerce")
         example = target[converted.isna() & target.notna()].iloc[0]
-        raise PipelineError(
-            f"{where}: target column {params.data.target!r} must be numeric for regression "
-            f"(found {example!r}); for labels, set task: classification"
+        target_name = repr(params.data.target)
+        message = text(
+            "error.target_not_numeric", where=where, target=target_name, value=repr(example)
         )
+        raise PipelineError(message)
 
 
 def uses_threshold(target: pd.Series, params: Params) -> bool:
@@ -239,15 +241,18 @@ def binarize(
 def check_classes(train: pd.DataFrame, params: Params, where: str) -> list[object]:
     counts = train[params.data.target].value_counts()
     if len(counts) < 2:
-        raise PipelineError(
-            f"{where}: target column {params.data.target!r} has a single class in the "
-            "training split; classification needs at least two"
-        )
+        raise PipelineError(text("error.one_class", where=where, target=repr(params.data.target)))
     rarest = counts.idxmin()
     if counts.min() < params.cv_folds:
         raise PipelineError(
-            f"{where}: class {rarest!r} of {params.data.target!r} has {counts.min()} training "
-            f"rows; {params.cv_folds}-fold cross-validation needs at least {params.cv_folds}"
+            text(
+                "error.rare_class",
+                where=where,
+                label=repr(rarest),
+                target=repr(params.data.target),
+                rows=counts.min(),
+                folds=params.cv_folds,
+            )
         )
     return sorted(counts.index.tolist(), key=str)
 
@@ -271,9 +276,9 @@ def prepare(params: Params, root: Path, out_dir: Path, feedback: Feedback = QUIE
     labelled = frame[frame[params.data.target].notna()]
     dropped = len(frame) - len(labelled)
     if len(labelled) < 2 * params.cv_folds:
+        needed = 2 * params.cv_folds
         raise PipelineError(
-            f"{where}: only {len(labelled)} rows have a target value; "
-            f"need at least {2 * params.cv_folds}"
+            text("error.few_labels", where=where, rows=len(labelled), needed=needed)
         )
     features = [*kinds.numeric, *kinds.categorical, *kinds.dates]
     split_by = params.data.split_column

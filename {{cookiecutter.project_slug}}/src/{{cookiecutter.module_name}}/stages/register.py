@@ -19,6 +19,7 @@ from ..core.artifacts import read_json, sha256_file
 from ..core.errors import PipelineError
 from ..core.lineage import git_commit
 from ..core.model_io import MODEL_CARD_FILE, MODEL_FILE, TRAINING_FILE
+from ..core.texts import text
 from ..registry.base import ModelRegistry, ModelVersion, champion_version
 
 REGISTRATION_FILE = "registration.json"
@@ -37,24 +38,19 @@ def register(
     """Store the candidate as a new version and make it champion, when evaluate decided
     so against the current champion; the same model is never registered twice."""
     if not metrics_path.is_file():
-        raise PipelineError(f"{metrics_path} not found: run the evaluate stage first")
+        raise PipelineError(text("error.run_first", path=metrics_path, stage="evaluate"))
     metrics: dict[str, Any] = read_json(metrics_path)
     record: dict[str, Any] = read_json(candidate_dir / TRAINING_FILE)
     model_path = candidate_dir / MODEL_FILE
     digest = sha256_file(model_path)
     if digest != metrics.get("model_sha256") or digest != record.get("sha256"):
-        raise PipelineError(
-            f"{metrics_path} was written for another model than {model_path}; rerun evaluate"
-        )
+        raise PipelineError(text("error.other_model", metrics=metrics_path, model=model_path))
     decision = metrics["decision"]
     if not decision["register"]:
         return Registration(False, None, decision["reasons"][-1])
     card = metrics_path.parent / MODEL_CARD_FILE
     if not card.is_file() or sha256_file(card) != metrics.get("model_card_sha256"):
-        raise PipelineError(
-            f"{card} is missing or not the card evaluate wrote with {metrics_path.name}; "
-            "rerun evaluate (the card is written from the data, the goal and the scores)"
-        )
+        raise PipelineError(text("error.card_mismatch", card=card, metrics=metrics_path.name))
     with registry.writing():
         same = same_model(registry.versions(), digest, record.get("fingerprint"))
         if same is not None:

@@ -28,6 +28,7 @@ from sklearn.model_selection import (
 from ..core.config import Params
 from ..core.dataset import DatasetSchema, PreparedData
 from ..core.errors import PipelineError
+from ..core.texts import text
 from ..core.transformers import parse_dates
 
 
@@ -50,10 +51,8 @@ def split_rows(
         if data.split == "time":
             order = time_order(frame[data.split_column])
             if order.isna().any():
-                raise PipelineError(
-                    f"{where}: column {data.split_column!r} (data.split_column) has "
-                    f"{int(order.isna().sum())} rows without a time; a time split needs one per row"
-                )
+                column, rows = repr(data.split_column), int(order.isna().sum())
+                raise PipelineError(text("error.no_time", where=where, column=column, rows=rows))
             ordered = frame.iloc[order.argsort(kind="stable")]
             cut = len(ordered) - max(1, round(len(ordered) * data.holdout_fraction))
             train, holdout = ordered.iloc[:cut], ordered.iloc[cut:]
@@ -72,7 +71,7 @@ def split_rows(
                 stratify=frame[data.target] if stratified else None,
             )
     except ValueError as exc:
-        raise PipelineError(f"cannot split {len(frame)} rows into train/holdout: {exc}") from exc
+        raise PipelineError(text("error.no_split", rows=len(frame), detail=exc)) from exc
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
@@ -86,10 +85,8 @@ def cv_folds(
     if schema.split == "group":
         groups = group_labels(train, schema.split_column)
         if groups.nunique() < folds:
-            raise PipelineError(
-                f"data.split_column {schema.split_column!r} has {groups.nunique()} groups in "
-                f"the training rows; {folds}-fold cross-validation needs at least {folds}"
-            )
+            column, count = repr(schema.split_column), groups.nunique()
+            raise PipelineError(text("error.few_groups", column=column, groups=count, folds=folds))
         splitter = (
             StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
             if classification

@@ -32,6 +32,7 @@ from ..core.model_io import (
     save_model,
 )
 from ..core.models import make_estimator
+from ..core.texts import text
 from .preprocess import FittedFeatures, build_preprocessor
 from .splitting import cv_folds, cv_rows
 
@@ -69,10 +70,7 @@ def threshold_values(
     if not two_classes or params.model.decision_threshold != "value":
         return None
     if not goal_document.is_file():
-        raise PipelineError(
-            f"{goal_document} not found: a two-class model's decision threshold is chosen "
-            "for its value block; give the document, or a number for model.decision_threshold"
-        )
+        raise PipelineError(text("error.no_goal_for_threshold", path=goal_document))
     return load_goal(goal_document, schema.task).values_for(schema.task)
 
 
@@ -184,7 +182,8 @@ def train(
     except ValueError as exc:
         # sklearn validates hyper-parameter values at fit time.
         first_line = str(exc).splitlines()[0]
-        raise PipelineError(f"params.yaml: model {params.model.name!r}: {first_line}") from exc
+        message = text("error.model_refused", model=repr(params.model.name), detail=first_line)
+        raise PipelineError(message) from exc
     model_path = out_dir / MODEL_FILE
     save_model(model, model_path)
     settings, libraries, code = params.model_dump(mode="json"), library_versions(), code_sha256()
@@ -217,6 +216,6 @@ def load_candidate(candidate_dir: Path) -> tuple[Pipeline, dict[str, Any]]:
     model_path = candidate_dir / MODEL_FILE
     record_path = candidate_dir / TRAINING_FILE
     if not model_path.is_file() or not record_path.is_file():
-        raise PipelineError(f"{model_path} not found: run the train stage first")
+        raise PipelineError(text("error.run_first", path=model_path, stage="train"))
     record: dict[str, Any] = read_json(record_path)
     return load_verified_model(model_path, record.get("sha256"), str(record_path)), record

@@ -84,7 +84,8 @@ def tune(
         found = [Trial(0, current, scored(current), time.perf_counter() - clock)]
     except ValueError as error:  # sklearn checks hyper-parameter values when it fits
         first_line = str(error).splitlines()[0]
-        raise PipelineError(f"params.yaml: model {params.model.name!r}: {first_line}") from error
+        message = text("error.model_refused", model=repr(params.model.name), detail=first_line)
+        raise PipelineError(message) from error
 
     def objective(trial: optuna.Trial) -> float:
         values = {name: suggested(trial, name, dimension) for name, dimension in space.items()}
@@ -114,8 +115,12 @@ def tune(
     if len(tuning.failed) == len(found) - 1:
         last = found[-1]
         raise PipelineError(
-            f"params.yaml: tune.space.{params.model.name}: every trial failed, e.g. "
-            f"{describe(last.values)}: {last.error}"
+            text(
+                "error.every_trial_failed",
+                model=params.model.name,
+                values=describe(last.values),
+                detail=last.error,
+            )
         )
     return tuning
 

@@ -24,6 +24,7 @@ from ..core.goal import DIRECTIONS, split_front_matter
 from ..core.models import ESTIMATORS
 from ..core.params_file import edited_yaml
 from ..core.paths import ProjectPaths
+from ..core.texts import text
 from .validate import MAX_CLASSES, header_and_target, is_number
 
 # The model a task starts with when the one named is of the other task.
@@ -58,12 +59,15 @@ class Adoption:
 
 def read_target(path: Path, target: str) -> tuple[list[str], list[str]]:
     if not path.is_file():
-        raise PipelineError(f"data file not found: {path}")
+        raise PipelineError(text("error.data_not_found", path=path))
     header, values = header_and_target(path, target)
     if target not in header:
-        raise PipelineError(f"{path}: no column {target!r} (columns: {', '.join(header[:12])})")
+        columns = ", ".join(header[:12])
+        raise PipelineError(
+            text("error.no_such_column", path=path, column=repr(target), columns=columns)
+        )
     if not values:
-        raise PipelineError(f"{path}: column {target!r} has no values")
+        raise PipelineError(text("error.no_values", path=path, column=repr(target)))
     return header, values
 
 
@@ -141,10 +145,10 @@ def with_value(front_matter: str, key: str, value: str, comment: str | None = No
 def edited_goal(goal_path: Path, gate: Gate, task: str) -> str:
     """The goal document with the gate's metric, direction and threshold replaced in its
     front matter, each line's comment kept; the rest stays as written."""
-    text = goal_path.read_text(encoding="utf-8")
-    front_matter = split_front_matter(text)
+    document = goal_path.read_text(encoding="utf-8")
+    front_matter = split_front_matter(document)
     if not front_matter:
-        raise PipelineError(f"{goal_path}: no YAML front matter between '---' lines at the top")
+        raise PipelineError(text("error.no_front_matter", path=goal_path))
     read_yaml_mapping(goal_path, front_matter)  # a broken gate is reported, not rewritten
     edited = front_matter
     values = {
@@ -156,7 +160,7 @@ def edited_goal(goal_path: Path, gate: Gate, task: str) -> str:
         # The metric's comment lists the metrics of the task now chosen.
         choices = " | ".join(DIRECTIONS[task]) if key == "metric" else None
         edited = with_value(edited, key, value, choices)
-    return text.replace(front_matter, edited, 1)
+    return document.replace(front_matter, edited, 1)
 
 
 def use_data(paths: ProjectPaths, source: str, target: str, task: str | None = None) -> Adoption:

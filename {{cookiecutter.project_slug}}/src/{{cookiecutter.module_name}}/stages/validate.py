@@ -29,6 +29,7 @@ from ..core.errors import PipelineError
 from ..core.goal import BusinessGoal, gate_problem, split_front_matter
 from ..core.models import ESTIMATORS, estimator_class, unknown_hyperparameters
 from ..core.paths import ProjectPaths
+from ..core.texts import text
 
 TARGET_ROWS_READ = 10_000  # rows of the target read to judge its type
 MAX_CLASSES = 20  # more distinct numbers than this are a quantity, not classes
@@ -41,12 +42,14 @@ def located(path: Path, error: ValidationError) -> Iterator[str]:
         yield f"{path}: {error_line(item)}"
 
 
-def read_mapping(path: Path, text: str | None = None) -> tuple[dict[str, Any] | None, list[str]]:
-    """A YAML mapping from `text` (or the file), or the problem reading it."""
-    if text is None and not path.is_file():
-        return None, [f"{path}: not found"]
+def read_mapping(
+    path: Path, document: str | None = None
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """A YAML mapping from `document` (or the file), or the problem reading it."""
+    if document is None and not path.is_file():
+        return None, [text("error.not_found", path=path)]
     try:
-        content = path.read_text(encoding="utf-8") if text is None else text
+        content = path.read_text(encoding="utf-8") if document is None else document
         return read_yaml_mapping(path, content), []
     except PipelineError as error:
         return None, [str(error)]
@@ -67,10 +70,10 @@ def params_problems(path: Path) -> tuple[dict[str, Any] | None, Params | None, l
 def goal_problems(path: Path, task: str | None) -> list[str]:
     """The business goal's front matter, and its metric and direction for the task."""
     if not path.is_file():
-        return [f"business goal not found: {path}"]
+        return [text("error.goal_not_found", path=path)]
     front_matter = split_front_matter(path.read_text(encoding="utf-8"))
     if not front_matter:
-        return [f"{path}: no YAML front matter between '---' lines at the top"]
+        return [text("error.no_front_matter", path=path)]
     raw, problems = read_mapping(path, front_matter)
     if raw is None:
         return problems
@@ -91,7 +94,7 @@ def repeated_column(names: list[str], where: str) -> str | None:
     for name in names:
         if name in seen:
             count = names.count(name)
-            return f"{where}: column {name!r} appears {count} times in the header; keep one"
+            return text("error.repeated_column", where=where, column=repr(name), count=count)
         seen.add(name)
     return None
 
@@ -142,8 +145,8 @@ def header_and_target(path: Path, target: str) -> tuple[list[str], list[str]]:
             return parquet_header_and_target(path, target)
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
         first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise PipelineError(f"{path} could not be read: {first_line}") from error
-    raise PipelineError(f"{path}: use .csv or .parquet, not {suffix!r}")
+        raise PipelineError(text("error.unreadable", path=path, detail=first_line)) from error
+    raise PipelineError(text("error.file_type", path=path, suffix=repr(suffix)))
 
 
 def is_number(text: str) -> bool:
@@ -162,15 +165,12 @@ def target_problems(where: str, data: DataParams, task: str | None, values: list
     words = [value for value in values if not is_number(value)]
     if task == "regression" and words:
         return [
-            f"{where}: target {data.target!r} holds {words[0]!r}: regression needs numbers; "
-            "for labels set task: classification in params.yaml"
+            text("error.target_words", where=where, target=repr(data.target), value=repr(words[0]))
         ]
     a_quantity = not words and len(set(values)) > MAX_CLASSES
     if task == "classification" and a_quantity and data.class_threshold is None:
         return [
-            f"{where}: target {data.target!r} has more than {MAX_CLASSES} distinct numbers, too "
-            "many to be classes; set data.class_threshold (median or a number) in params.yaml "
-            "to split it, or task: regression"
+            text("error.too_many_classes", where=where, target=repr(data.target), most=MAX_CLASSES)
         ]
     return []
 
@@ -183,23 +183,38 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
         return []
     path = root / data.source
     if not path.is_file():
-        return [f"{params_path}: data.source: file not found: {path}"]
+        return [text("error.source_missing", params=params_path, path=path)]
     try:
         header, values = header_and_target(path, data.target)
     except PipelineError as error:
         return [f"{params_path}: data.source: {error}"]
     if not header:
-        return [f"{path} is empty"]
+        return [text("error.empty", path=path)]
     repeated = repeated_column(header, str(path))
     problems = [repeated] if repeated else []
     if data.target not in header:
         shown = ", ".join(header[:12])
-        problems.append(f"{params_path}: data.target: {data.target!r} is not in {path} ({shown})")
+        missing = text(
+            "error.target_not_in",
+            params=params_path,
+            target=repr(data.target),
+            path=path,
+            columns=shown,
+        )
+        problems.append(missing)
     named = {**data.named_columns(), "split_column": [data.split_column or ""]}
     for key, names in named.items():
         for name in names:
             if name and name not in header:
-                problems.append(f"{params_path}: data.{key}: {name!r} is not in {path}")
+                problems.append(
+                    text(
+                        "error.column_not_in",
+                        params=params_path,
+                        setting=key,
+                        column=repr(name),
+                        path=path,
+                    )
+                )
     return [*problems, *target_problems(str(path), data, task, values)]
 
 
