@@ -7,18 +7,21 @@ import keyword
 import re
 import sys
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from cookiecutter.utils import simple_filter
 from jinja2 import Environment, TemplateSyntaxError
 from jinja2.ext import Extension
 from slugify import slugify
 
-# The limits the pre-generation hook enforces, declared in cookiecutter.json beside this
-# file: a derived name must meet them.
+from answer_checks import NameRules, first_problem
+
+# The limits answer_checks.py enforces, declared in cookiecutter.json beside this file:
+# a derived name must meet them.
 DECLARED = json.loads(Path(__file__).with_name("cookiecutter.json").read_text(encoding="utf-8"))
-RESERVED_MODULES = frozenset(DECLARED["_reserved_modules"])
-MAX_NAME_LENGTH = int(DECLARED["_max_name_length"])
+RULES = NameRules.declared(DECLARED)
 # Azure ML endpoint names are unique per region and limited to 32 characters.
 ENDPOINT_NAME_LENGTH = 32
 
@@ -27,8 +30,8 @@ def string_literal(value: object) -> str:
     """An answer as one double-quoted string literal.
 
     The result is valid in TOML basic strings, YAML double-quoted scalars and Python, so a
-    name with quotes, backslashes or non-ASCII letters cannot break a generated file. The
-    pre-generation hook has already rejected control characters, the only thing that would
+    name with quotes, backslashes or non-ASCII letters cannot break a generated file.
+    answer_checks.py has already rejected control characters, the only thing that would
     need a different escape in each of those languages.
     """
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
@@ -122,7 +125,7 @@ def slug_of(name: str, max_length: int) -> str:
 
 
 def module_of(slug: str, reserved: list[str], max_length: int) -> str:
-    """A package name derived from the slug that the pre-generation hook's rules accept:
+    """A package name derived from the slug that answer_checks.py accepts:
     "project_" before a leading digit (2024-forecast), "_project" after a keyword or a
     module the project imports (test, json, pandas). Only a name the user typed can be
     refused."""
@@ -138,13 +141,26 @@ def module_of(slug: str, reserved: list[str], max_length: int) -> str:
 @simple_filter
 def project_slug(value: object) -> str:
     """`slug_of` as a filter: {{ cookiecutter.project_name | project_slug }}."""
-    return slug_of(str(value), MAX_NAME_LENGTH)
+    return slug_of(str(value), RULES.max_length)
 
 
 @simple_filter
 def module_name(value: object) -> str:
     """`module_of` as a filter, on the slug: {{ cookiecutter.project_slug | module_name }}."""
-    return module_of(str(value), sorted(RESERVED_MODULES), MAX_NAME_LENGTH)
+    return module_of(str(value), sorted(RULES.reserved_modules), RULES.max_length)
+
+
+@simple_filter
+def refuse_bad_answers(context: Mapping[str, Any]) -> str:
+    """Stop the bake with one line naming the first answer at fault (answer_checks.py);
+    nothing when every answer holds. cookiecutter.json's last entry runs it once every
+    question is answered, before anything is written: a hook's refusal would come with
+    cookiecutter's own traceback."""
+    problem = first_problem(context)
+    if problem is None:
+        return ""
+    print(f"error: {problem}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
 
 
 class LiteralAnswers(Extension):

@@ -19,7 +19,14 @@ nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).resolve().parent
 BUILD = ROOT / "build"
-TEMPLATE_PYTHON = ["hooks", "tests", "benchmarks", "noxfile.py", "local_extensions.py"]
+TEMPLATE_PYTHON = [
+    "hooks",
+    "tests",
+    "benchmarks",
+    "noxfile.py",
+    "local_extensions.py",
+    "answer_checks.py",
+]
 TEST_REQUIREMENTS = [
     "cookiecutter>=2.6",
     # Japanese project names are read in Japanese for the slug (local_extensions.py).

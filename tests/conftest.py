@@ -19,7 +19,7 @@ CHOICES: dict[str, list[str]] = {
     if isinstance(value, list) and not key.startswith("_")
 }
 DEFAULTS: dict[str, str] = {key: values[0] for key, values in CHOICES.items()}
-# option -> value -> the answers that value needs (the pre-generation hook enforces it).
+# option -> value -> the answers that value needs (answer_checks.py enforces it).
 REQUIRES: dict[str, dict[str, dict[str, str]]] = COOKIECUTTER_JSON["_requires"]
 # Options whose every combination with the others the fast tier checks file by file (a
 # license text, the CI provider's files): the deep tier bakes each of their values once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,34 @@ def test_empty_slug_writes_nothing(tmp_path: Path) -> None:
 def test_cli_refusal_is_one_line_and_leaves_no_folder(tmp_path: Path) -> None:
     result = cookiecutter_cli(tmp_path, "module_name=sklearn")
     assert result.returncode != 0
-    # cookiecutter 2.7 also logs its own traceback for any failed hook; ours is one line.
-    ours = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert ours == ["error: module_name 'sklearn' shadows a dependency of the generated project"]
+    # Refused while cookiecutter asks, not by the hook: no traceback of cookiecutter's.
+    assert result.stderr.splitlines() == [
+        "error: module_name 'sklearn' shadows a dependency of the generated project"
+    ]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_replayed_answers_are_checked_by_the_hook(tmp_path: Path) -> None:
+    """`--replay-file` asks nothing: the pre-generation hook applies the same rules."""
+    replay_dir = tmp_path / "replay"
+    config = tmp_path / "config.yaml"
+    config.write_text(f"replay_dir: {replay_dir}\n")
+    command = [sys.executable, "-m", "cookiecutter", "--config-file", str(config)]
+    first = subprocess.run(
+        [*command, "--no-input", "-o", str(tmp_path / "first"), str(TEMPLATE)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    (recorded,) = replay_dir.glob("*.json")
+    replay = json.loads(recorded.read_text(encoding="utf-8"))
+    replay["cookiecutter"]["module_name"] = "pandas"
+    recorded.write_text(json.dumps(replay), encoding="utf-8")
+    output = tmp_path / "third"
+    result = subprocess.run(
+        [*command, "--replay-file", str(recorded), "-o", str(output), str(TEMPLATE)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    ours = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert ours == ["error: module_name 'pandas' shadows a dependency of the generated project"]
+    assert not output.exists() or list(output.iterdir()) == []

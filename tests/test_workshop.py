@@ -73,6 +73,19 @@ def test_notebooks_are_valid_and_stripped(cookies: Any, language: str) -> None:
             assert needed in kinds, f"{path.name}: no {needed[1]} cell tagged {needed[0]}"
 
 
+def hard_wrapped(markdown: str) -> list[str]:
+    """Japanese prose lines that stop mid-sentence: a line break inside a paragraph
+    renders as a stray space, so a line of prose ends a sentence (or is a heading, an
+    item, a table row, an image or indented code)."""
+    return [
+        line
+        for line in prose_lines(markdown)
+        if JAPANESE.search(line[-1:])
+        and not line.endswith(("。", "\uff09", "」"))
+        and not line.startswith(("|", "#", "-", "![", "    "))
+    ]
+
+
 def test_japanese_documents_have_no_english_sentences(cookies: Any) -> None:
     project, _ = bake(cookies, docs_language="ja", notebooks="yes")
     documents = [*(project / "docs").glob("*.md")]
@@ -80,6 +93,7 @@ def test_japanese_documents_have_no_english_sentences(cookies: Any) -> None:
     for document in documents:
         for line in prose_lines(document.read_text(encoding="utf-8")):
             assert not LATIN_WORDS.search(line), f"{document.name}: {line}"
+        assert not hard_wrapped(document.read_text(encoding="utf-8")), document.name
     for path in (project / "notebooks").glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "markdown":
@@ -109,11 +123,7 @@ def test_the_japanese_readme_is_japanese_all_the_way_through(
     readme = (project / "README.md").read_text(encoding="utf-8")
     for line in prose_lines(readme):
         assert not LATIN_WORDS.search(line), line
-    # Japanese prose is not hard-wrapped: a line break inside a paragraph renders as a
-    # stray space, so a paragraph's line ends a sentence, a list item or a table row.
-    for line in prose_lines(readme):
-        if JAPANESE.search(line[-1:]):
-            assert line.endswith(("。", "\uff09", "」")) or line.startswith(("|", "#", "-")), line
+    assert not hard_wrapped(readme)
 
 
 README_TEMPLATES = Path(__file__).parent.parent / "templates" / "readme"
