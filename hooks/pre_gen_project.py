@@ -10,7 +10,9 @@ remove the project folder it had created.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 # The whole context as JSON. tojson escapes every single quote, so nothing inside can
@@ -19,17 +21,22 @@ from typing import Any
 CONTEXT: dict[str, Any] = json.loads(r'''{{ cookiecutter | tojson }}''')
 # fmt: on
 
-# The template's folder (cookiecutter's own clone of it, for a remote template). cruft
-# does not pass it; cruft always asks first (without input for `cruft update`), so the
-# rules have run.
+# The template's folder (cookiecutter's own clone of it, for a remote template), relative
+# to where cookiecutter was started when it was given a relative path: this script runs
+# in the new project's folder. cruft does not pass it; cruft always asks first (without
+# input for `cruft update`), so the rules have run.
 TEMPLATE_FOLDER: str | None = CONTEXT.get("_repo_dir")
 
 
 def main() -> int:
     if TEMPLATE_FOLDER is None:
         return 0
-    sys.path.insert(0, TEMPLATE_FOLDER)
-    from answer_checks import first_problem
+    started_in = Path(os.environ.get("PWD", "."))
+    sys.path.insert(0, str(started_in / TEMPLATE_FOLDER))  # an absolute one stays itself
+    try:
+        from answer_checks import first_problem
+    except ImportError:  # the folder could not be found again: the prompt's check ran
+        return 0
 
     problem = first_problem(CONTEXT)
     if problem is None:

@@ -94,7 +94,9 @@ def replay_dockerfile(
             workdir = scratch / "image" / value.lstrip("/")
             workdir.mkdir(parents=True, exist_ok=True)
         elif kind == "COPY":
-            *sources, destination = shlex.split(value)
+            # Ownership (--chown) is the image's concern; the files are what is replayed.
+            words = [word for word in shlex.split(value) if not word.startswith("--")]
+            *sources, destination = words
             copy_into(project, sources, workdir / destination)
         elif kind == "RUN" and not value.startswith("useradd"):
             assert "pip install" not in value.replace(IMAGE_PIP, ""), value

@@ -118,6 +118,7 @@ def test_task_sets_params_and_gate(cookies: Any, task: str) -> None:
         "must_beat",
         "min_improvement",
         "value",
+        "monitoring",
     }
     assert gate["metric"] == ("rmse" if task == "regression" else "roc_auc")
     # The value block holds the keys its task reads (the generated project's VALUE_KEYS).

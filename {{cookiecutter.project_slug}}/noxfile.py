@@ -6,9 +6,8 @@
 """Developer tasks. CI calls these sessions, so what passes here passes there."""
 
 from __future__ import annotations
-{% if cookiecutter.ci != "none" %}
+
 import json
-{%- endif %}
 {%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" or cookiecutter.compute == "azureml" %}
 import os
 {%- endif %}
@@ -62,6 +61,7 @@ LOCKED_ON = ("linux", "x86_64", "3.11")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 {%- endif %}
 CLI = "{{ cookiecutter.project_slug }}"
+RETRAIN_STATUS = 3  # `monitor`'s exit status when retraining is due (cli/app.py)
 {%- if moves_registry %}
 REGISTRY = Path("models/registry")
 ARCHIVE = Path("build/registry.tar.gz")
@@ -211,6 +211,19 @@ def pipeline(session: nox.Session) -> None:
     if os.environ.get("TF_BUILD"):  # the test report becomes a tab of the pipeline run
         print(f"##vso[task.uploadsummary]{Path('docs/06_test_report.md').resolve()}")
 {%- endif %}
+
+
+@nox.session(default=False)
+def monitor(session: nox.Session) -> None:
+    """Recent rows against the training split: `nox -s monitor -- [monitor's options]`
+    (default: the requests `serve` recorded in monitoring/requests/). Prepares the data
+    first, and reads the champion from the registry. Retraining due (exit status 3) is
+    an answer, not a failure: reports/monitoring.json says which, for CI to act on."""
+    install(session)
+    session.run(CLI, "prepare")
+    session.run(CLI, "monitor", *session.posargs, success_codes=[0, RETRAIN_STATUS])
+    result = json.loads(Path("reports/monitoring.json").read_text(encoding="utf-8"))
+    session.log("retraining is due" if result["retrain"] else "no retraining is due")
 
 
 {% if cookiecutter.notebooks == "yes" -%}

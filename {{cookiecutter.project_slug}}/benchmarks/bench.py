@@ -19,7 +19,8 @@ runs in a fresh interpreter, as a user's command would:
 - `serve` under load (serving_load.py), one worker process per core: one record per
   request over loopback, from one client and then from CLIENTS at once: requests per
   second, median and 99th-percentile latency, errors, and the throughput ratio of many
-  clients to one.
+  clients to one; and one client's median latency with the request log off, against
+  which recording every request is a ratio.
 {%- endif %}
 """
 
@@ -207,6 +208,8 @@ def main(rows: int) -> None:
         with served(root, workers) as url:
             alone = load(f"{url}/predict", record["features"][0], 1, LOAD_REQUESTS // 4)
             together = load(f"{url}/predict", record["features"][0], CLIENTS, LOAD_REQUESTS)
+        with served(root, workers, record=False) as url:
+            unrecorded = load(f"{url}/predict", record["features"][0], 1, LOAD_REQUESTS // 4)
 {%- endif %}
     rows_per_second = rows / scoring_seconds
     print(f"synthetic table: {rows:,} rows; holdout rmse {metrics['holdout']['rmse']:.3g}")
@@ -237,6 +240,10 @@ def main(rows: int) -> None:
         print(f"{'  errors':<34}{result.errors:>14}  0")
     ratio = together.per_second / alone.per_second
     print(f"{f'serve, {CLIENTS} clients / 1':<34}{ratio:>14.2f}  >= 1.5 ({workers} workers)")
+    print(f"{'serve, 1 client, not recording':<34}{'':>14}")
+    print(f"{'  p50 latency, ms':<34}{unrecorded.median_ms:>14.1f}")
+    recording = alone.median_ms / unrecorded.median_ms
+    print(f"{'  p50 recording / not recording':<34}{recording:>14.2f}  <= 1.1")
 {%- endif %}
 
 

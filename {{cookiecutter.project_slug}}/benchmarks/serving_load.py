@@ -54,12 +54,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(root: Path, workers: int) -> Iterator[str]:
-    """`serve` on the project's champion at a free port with `workers` processes; its
-    base URL while it runs."""
+def served(root: Path, workers: int, record: bool = True) -> Iterator[str]:
+    """`serve` on the project's champion at a free port with `workers` processes,
+    recording its requests or not; its base URL while it runs."""
     port = free_port()
     command = [sys.executable, "-m", MODULE, "serve", "--root", str(root), "--port", str(port)]
-    command += ["--workers", str(workers)]
+    command += ["--workers", str(workers), "--record" if record else "--no-record"]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -299,6 +299,11 @@ def test_serve_with_two_workers_answers_as_recorded(tmp_path: Path) -> None:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert text("cli.serving", version=bundle.version, url=f"{url}/", workers=2) in output
+    # Each worker recorded what it answered in a file of its own; together, every record
+    # (the workers wrote what was queued when they were stopped).
+    files = list((tmp_path / "monitoring" / "requests").glob("requests-*.jsonl"))
+    lines = [line for path in files for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 6 * len(bundle.example["features"])
 
 
 def test_a_body_over_the_limit_gets_413_unread(client: TestClient, bundle: LoadedBundle) -> None:

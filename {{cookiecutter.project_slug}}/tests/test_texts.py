@@ -11,11 +11,12 @@ from jinja2 import meta, nodes
 
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.core import texts
+from {{ cookiecutter.module_name }}.core.dataset import load_prepared
 from {{ cookiecutter.module_name }}.core.errors import PipelineError
 from {{ cookiecutter.module_name }}.core.model_io import MODEL_CARD_FILE
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.core.texts import LANGUAGE, Language, catalogue, text
-from {{ cookiecutter.module_name }}.stages.pipeline import run_all
+from {{ cookiecutter.module_name }}.stages.pipeline import run_all, run_monitor
 
 from .conftest import ProjectFactory
 
@@ -215,6 +216,11 @@ def written(make_project: ProjectFactory) -> ProjectPaths:
     paths = make_project()
     for _ in run_all(paths):
         pass
+    # And the monitoring report, on recent rows with a feature shifted: every part shows.
+    recent = load_prepared(paths.interim).train
+    recent[recent.columns[0]] = recent[recent.columns[0]] * 2
+    recent.to_csv(paths.root / "recent.csv", index=False)
+    run_monitor(paths, batch=paths.root / "recent.csv")
     return paths
 
 
@@ -225,6 +231,7 @@ def test_the_reports_and_decisions_speak_the_projects_language(written: ProjectP
             "analysis report": written.docs / "02_analysis_report.md",
             "test report": written.docs / "06_test_report.md",
             "model card": written.reports / MODEL_CARD_FILE,
+            "monitoring report": written.docs / "07_monitoring_report.md",
         }.items()
     }
     metrics = json.loads((written.reports / "metrics.json").read_text(encoding="utf-8"))

@@ -339,6 +339,47 @@ def report_problems(paths: ProjectPaths) -> int:
     return count
 
 
+# `monitor`'s exit status when retraining is due: CI starts the train pipeline on it.
+RETRAIN_STATUS = 3
+
+
+@command(app, "help.monitor")
+def monitor(
+    root: Root = Path(),
+    requests: Annotated[Path | None, typer.Option(help=plain("help.option.requests"))] = None,
+    batch: Annotated[Path | None, typer.Option(help=plain("help.option.batch"))] = None,
+    labels: Annotated[Path | None, typer.Option(help=plain("help.option.labels"))] = None,
+    since: Annotated[str | None, typer.Option(help=plain("help.option.since"))] = None,
+) -> None:
+    from datetime import UTC, datetime
+
+    from ..stages.pipeline import run_monitor
+
+    try:
+        start = None if since is None else datetime.fromisoformat(since)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--since") from None
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)  # the log's times are UTC
+    started = time.perf_counter()
+    with user_errors():
+        result = run_monitor(ProjectPaths.at(root), requests, batch, labels, start)
+    live = result.live.value if result.live is not None else None
+    summary = text(
+        "summary.monitor",
+        rows=result.rows,
+        drifted=len(result.drifted),
+        features=len(result.features),
+        live=live,
+        metric=result.live.metric if result.live is not None else "",
+        judged=result.judged,
+        retrain=result.retrain,
+    )
+    console().print(f"monitor: {summary} ({time.perf_counter() - started:.1f}s)", highlight=False)
+    if result.retrain:
+        raise typer.Exit(RETRAIN_STATUS)
+
+
 @command(app, "help.check")
 def check(root: Root = Path(), params: Params = None) -> None:
     if report_problems(resolve_paths(root, params)):
@@ -370,6 +411,8 @@ def serve(
     host: Annotated[str, typer.Option(help=plain("help.option.host"))] = "127.0.0.1",
     port: Annotated[int, typer.Option(help=plain("help.option.port"))] = 8000,
     workers: Annotated[int, typer.Option(min=1, help=plain("help.option.workers"))] = 1,
+    request_log: Annotated[Path | None, typer.Option(help=plain("help.option.request_log"))] = None,
+    record: Annotated[bool, typer.Option(help=plain("help.option.record"))] = True,
 ) -> None:
     # Imported here: the web stack is only needed by this command.
     import os
@@ -380,23 +423,34 @@ def serve(
     from ..registry.backend import open_registry
     from ..registry.bundle import export_bundle
     from ..serving.app import create_app
+    from ..serving.request_log import LOG_VARIABLE, OFF, RequestLog, folder_from_environment
     from ..serving.workers import BUNDLE_VARIABLE, FACTORY
+
+    default_folder = ProjectPaths.at(root).requests
+    folder = (request_log or folder_from_environment(default_folder)) if record else None
 
     with tempfile.TemporaryDirectory() as scratch:
         with user_errors():
+            if folder is not None:  # an unwritable folder is named here, not in a worker
+                folder.mkdir(parents=True, exist_ok=True)
             if workers > 1 and bundle is None:
                 # Exported once, so that every worker process serves the same version.
                 bundle = Path(scratch) / "champion"
                 export_bundle(open_registry(ProjectPaths.at(root)), bundle)
             loaded = load_model(root, bundle)
-            service = create_app(loaded)  # a broken template stops here, not in a worker
+            # In one process the app records; with workers, each worker records itself.
+            log = RequestLog(folder) if folder is not None and workers == 1 else None
+            service = create_app(loaded, log)  # a broken template stops here, not in a worker
         url = f"http://{host}:{port}/"
         console().print(text("cli.serving", version=loaded.version, url=url, workers=workers))
+        recording = text("cli.recording", folder=folder) if folder else plain("cli.not_recording")
+        console().print(recording)
         if workers == 1:
             uvicorn.run(service, host=host, port=port, log_level="warning")
             return
         assert bundle is not None  # exported above
         os.environ[BUNDLE_VARIABLE] = str(bundle.resolve())
+        os.environ[LOG_VARIABLE] = str(folder.resolve()) if folder is not None else OFF
         uvicorn.run(
             FACTORY, factory=True, workers=workers, host=host, port=port, log_level="warning"
         )

@@ -75,6 +75,18 @@ class OutcomeValues(BaseModel):
         return {key: value or 0.0 for key, value in given.items()}
 
 
+class MonitoringThresholds(BaseModel):
+    """When `monitor` calls for retraining: at least `min_rows` recent rows (fewer are
+    too few to judge), and a population stability index above `drift_psi` for a
+    feature, the predictions or the arriving labels (or the live metric missing the
+    gate's threshold)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_rows: Annotated[int, Field(ge=20)] = 200
+    drift_psi: Annotated[float, Field(gt=0)] = 0.25
+
+
 class BusinessGoal(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,6 +96,7 @@ class BusinessGoal(BaseModel):
     must_beat: Literal["dummy"] | None = "dummy"
     min_improvement: Annotated[float, Field(ge=0)] = 0.0
     value: OutcomeValues | None = None
+    monitoring: MonitoringThresholds = MonitoringThresholds()
 
     def values_for(self, task: str) -> dict[str, float] | None:
         return self.value.for_task(task) if self.value is not None else None

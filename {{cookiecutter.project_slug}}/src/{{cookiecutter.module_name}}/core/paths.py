@@ -44,3 +44,8 @@ class ProjectPaths:
     @property
     def figures(self) -> Path:
         return self.reports / "figures"
+
+    @property
+    def requests(self) -> Path:
+        """Where `serve` records what it answers, and `monitor` reads it."""
+        return self.root / "monitoring" / "requests"

@@ -2,12 +2,16 @@
 form page at GET /.
 
 The model is loaded once, before the app is built, from a hash-checked bundle (the
-registry's champion by default); OpenAPI docs are at /docs.
+registry's champion by default); OpenAPI docs are at /docs. With a request log, every
+answered record is recorded for `monitor`, and the answer carries each record's request
+id, which the client sends back with the true outcome once it is known.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the request type from the
 # annotation of `predict`, which refers to a model built at run time from the schema.
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +23,7 @@ from ..core.dataset import records_frame
 from ..registry.bundle import LoadedBundle
 from .limits import BodySizeLimit
 from .page import render_form
+from .request_log import RequestLog
 from .schema import (
     MAX_BATCH,
     PREDICT_ERRORS,
@@ -92,18 +97,27 @@ def metadata_of(bundle: LoadedBundle) -> dict[str, Any]:
     }
 
 
-def create_app(bundle: LoadedBundle) -> FastAPI:
-    """An app serving `bundle`'s model: built per model, since its request type is."""
+def create_app(bundle: LoadedBundle, request_log: RequestLog | None = None) -> FastAPI:
+    """An app serving `bundle`'s model (built per model, since its request type is),
+    recording what it answers in `request_log` when one is given."""
     record = record_model(bundle.schema)
     payload_type = Annotated[
         Annotated[record, Tag("record")]  # type: ignore[valid-type]
         | Annotated[list[record], Tag("batch"), Field(min_length=1, max_length=MAX_BATCH)],  # type: ignore[valid-type]
         Discriminator(record_or_batch),
     ]
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if request_log is not None:  # the lines still queued, written before exiting
+            request_log.close()
+
     app = FastAPI(
         title=TITLE,
         version=str(bundle.version),
         description=f"Predicts `{bundle.schema.target}` with model version {bundle.version}.",
+        lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit, limit=max_body_bytes(bundle.schema))
 
@@ -122,13 +136,19 @@ def create_app(bundle: LoadedBundle) -> FastAPI:
         """Predict one record (a JSON object) or a batch (an array of up to 1000)."""
         received: Any = payload  # a record or a list of them; mypy cannot see payload_type
         records = received if isinstance(received, list) else [received]
-        frame = records_frame([item.model_dump(by_alias=True) for item in records], bundle.schema)
+        features = [item.model_dump(by_alias=True) for item in records]
+        frame = records_frame(features, bundle.schema)
         predictions, probabilities = scored(bundle, frame, batch=isinstance(received, list))
-        return Prediction(
+        answer = Prediction(
             model_version=bundle.version,
             predictions=predictions.tolist(),
             probabilities=None if probabilities is None else probabilities.tolist(),
         )
+        if request_log is not None:
+            answer.request_ids = request_log.record(
+                bundle.version, features, answer.predictions, answer.probabilities
+            )
+        return answer
 
     @app.get("/health")
     def health() -> Health:

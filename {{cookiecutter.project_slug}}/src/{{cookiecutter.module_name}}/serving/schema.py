@@ -120,6 +120,11 @@ class Prediction(BaseModel):
     probabilities: list[float] | None = Field(
         default=None, description="Classification: probability of the positive class"
     )
+    request_ids: list[str] | None = Field(
+        default=None,
+        description="One per record, when the service records its requests: send it back "
+        "with the true outcome, so that monitoring can score the live model",
+    )
 
 
 class ErrorItem(BaseModel):

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.config import HyperParameter, load_params, with_overrides
 from ..core.feedback import QUIET, Feedback
 from ..core.paths import ProjectPaths
 from ..core.texts import text
+
+if TYPE_CHECKING:
+    from ..core.drift import Monitoring
 
 # Each run_<stage> imports its stage when it runs: `prepare` loads neither MLflow nor
 # matplotlib, and a one-stage job (CI, Azure ML) starts that much sooner.
@@ -196,6 +202,45 @@ def run_register(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     if result.registered:
         return text("summary.registered", version=result.version)
     return text("summary.not_registered", reason=result.reason)
+
+
+def run_monitor(
+    paths: ProjectPaths,
+    requests: Path | None = None,
+    batch: Path | None = None,
+    labels: Path | None = None,
+    since: datetime | None = None,
+) -> Monitoring:
+    """Recent rows (the recorded requests, or `batch`) against the prepared training
+    split, judged for the registry's champion; writes the report and monitoring.json.
+    Not one of STAGES: it watches what `run` produced, on its own schedule."""
+    from ..core.dataset import load_prepared
+    from ..core.goal import load_goal
+    from ..registry.backend import open_registry
+    from ..registry.bundle import load_champion_bundle
+    from ..reports.monitoring_report import write_report
+    from .monitor import (
+        REPORT_FILE,
+        batch_window,
+        monitor,
+        read_labels,
+        recorded_window,
+        write_result,
+    )
+
+    prepared = load_prepared(paths.interim)
+    bundle = load_champion_bundle(open_registry(paths))
+    goal = load_goal(paths.business_goal, bundle.schema.task)
+    if batch is not None:
+        window = batch_window(batch, paths.root, bundle)
+    else:
+        window = recorded_window(requests or paths.requests, bundle, since)
+    known = None if labels is None else read_labels(labels, paths.root, bundle.schema.target)
+    result = monitor(window, prepared, bundle, goal, known)
+    write_result(result, paths.reports)
+    reference = prepared.features(prepared.train)
+    write_report(result, reference, window.features, paths.docs / REPORT_FILE, paths.figures)
+    return result
 
 
 STAGES = (
