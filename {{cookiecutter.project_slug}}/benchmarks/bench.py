@@ -205,11 +205,13 @@ def main(rows: int) -> None:
 {%- if cookiecutter.serving == "fastapi" %}
         record = json.loads((root / "models/candidate/training.json").read_text())["example"]
         workers = os.cpu_count() or 1
+        # One client on a service not recording, then on one recording, before any load
+        # from many clients: each measured on a machine in the same state.
+        with served(root, workers, record=False) as url:
+            unrecorded = load(f"{url}/predict", record["features"][0], 1, LOAD_REQUESTS // 4)
         with served(root, workers) as url:
             alone = load(f"{url}/predict", record["features"][0], 1, LOAD_REQUESTS // 4)
             together = load(f"{url}/predict", record["features"][0], CLIENTS, LOAD_REQUESTS)
-        with served(root, workers, record=False) as url:
-            unrecorded = load(f"{url}/predict", record["features"][0], 1, LOAD_REQUESTS // 4)
 {%- endif %}
     rows_per_second = rows / scoring_seconds
     print(f"synthetic table: {rows:,} rows; holdout rmse {metrics['holdout']['rmse']:.3g}")

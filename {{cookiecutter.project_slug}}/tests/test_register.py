@@ -61,7 +61,7 @@ def test_first_approved_model_becomes_champion_once(
     first = evaluate_and_register(paths, prepared, goal, registry)
     assert (first.registered, first.version) == (True, 1)
     again = register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
-    assert again.reason == "already registered as version 1"
+    assert again.reason == text("register.already", version=1)
     # Re-evaluated against itself, the same model is no improvement on the champion.
     rerun = evaluate_and_register(paths, prepared, goal, registry)
     assert not rerun.registered

@@ -7,6 +7,9 @@ import json
 import os
 {%- if cookiecutter.tracking == "local" %}
 import random
+{%- endif %}
+import re
+{%- if cookiecutter.tracking == "local" %}
 import shutil
 import signal
 {%- endif %}
@@ -31,6 +34,7 @@ import {{ cookiecutter.module_name }}
 {% endif -%}
 from {{ cookiecutter.module_name }}.core.artifacts import {% if cookiecutter.tracking == "local" %}read_json, {% endif %}sha256_file
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.core.texts import text
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.base import (
     ModelRegistry,
@@ -42,6 +46,7 @@ from {{ cookiecutter.module_name }}.stages.evaluate import evaluate
 from {{ cookiecutter.module_name }}.stages.register import register
 
 from .conftest import PROJECT_ROOT, ParamsFactory
+from .messages import says
 from .test_register import LOOSE_RMSE, evaluate_and_register, train_ridge
 {% if cookiecutter.tracking == "mlflow" %}
 # Each writer process imports MLflow (seconds of CPU each): three writers still contend
@@ -148,7 +153,7 @@ def test_a_retrained_model_is_not_registered_again_after_a_rollback(
     retrained = evaluate_and_register(
         paths, train_ridge(paths, make_params, 1.0), LOOSE_RMSE, registry
     )
-    assert retrained.reason == "already registered as version 2"
+    assert retrained.reason == text("register.already", version=2)
     assert assert_whole(registry) == [1, 2]
     assert champion_version(registry) == 1  # the rollback stands
 
@@ -166,7 +171,7 @@ def test_a_champion_that_changed_since_evaluate_stops_the_registration(
 
     late = register(stale, stale / "metrics.json", registry, paths.root)
     assert not late.registered
-    assert late.reason.startswith("the champion changed since evaluate compared against it")
+    assert re.fullmatch(says("register.champion_moved"), late.reason), late.reason
     assert assert_whole(registry) == [1]
 
 
@@ -217,7 +222,7 @@ def test_concurrent_registrations_of_one_model_store_it_once(
     registered = [outcome for outcome in outcomes if outcome["registered"]]
     assert [outcome["version"] for outcome in registered] == [1]
     others = {outcome["reason"] for outcome in outcomes if not outcome["registered"]}
-    assert others == {"already registered as version 1"}
+    assert others == {text("register.already", version=1)}
     assert assert_whole(open_registry(paths)) == [1]
 
 
@@ -367,6 +372,6 @@ def test_a_writer_killed_after_creating_the_version_is_completed_by_the_next(
     # The next writer finds the version it left and makes it champion; the retried
     # registration then finds the model already stored.
     retried = register(paths.candidate, paths.reports / "metrics.json", registry, paths.root)
-    assert retried.reason == "already registered as version 2"
+    assert retried.reason == text("register.already", version=2)
     assert (assert_whole(registry), champion_version(registry)) == ([1, 2], 2)
 {%- endif %}

@@ -266,7 +266,10 @@ def predict(
             TaskProgressColumn(),
             TextColumn("{task.fields[rows]} rows"),
         )
-        with Progress(*columns, console=console(), transient=True) as progress:
+        shown_on = console()  # no bar in a log or a pipe: it would leave a blank line
+        with Progress(
+            *columns, console=shown_on, transient=True, disable=not shown_on.is_terminal
+        ) as progress:
             task = progress.add_task("predict", total=None, rows=0)
             rows = predict_file(
                 loaded,

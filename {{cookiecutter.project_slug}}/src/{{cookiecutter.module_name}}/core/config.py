@@ -26,6 +26,21 @@ from .texts import plain, text
 Task = Literal["regression", "classification"]
 # scikit-learn's bundled diabetes data (442 patients), read without a download.
 SAMPLE_SOURCE = "sklearn:diabetes"
+# The bundled sample's columns: scikit-learn's names -> the ones the project uses.
+DIABETES_COLUMNS = {
+    "age": "age",
+    "sex": "sex",
+    "bmi": "bmi",
+    "bp": "bp",
+    "s1": "tc",
+    "s2": "ldl",
+    "s3": "hdl",
+    "s4": "tch",
+    "s5": "ltg",
+    "s6": "glu",
+}
+SAMPLE_TARGET = "progression"
+SAMPLE_COLUMNS = [*DIABETES_COLUMNS.values(), SAMPLE_TARGET]
 
 
 class _Strict(BaseModel):

@@ -134,6 +134,8 @@ def verified_card(bundle_dir: Path, entry: dict[str, Any], where: str) -> str | 
 
 def load_champion_bundle(registry: ModelRegistry) -> LoadedBundle:
     """The registry's champion, loaded the same way as a deployed bundle."""
+    if champion_version(registry) is None:  # named for what is asked: a model to use
+        raise PipelineError(text("error.no_champion_to_use", location=registry.location))
     with tempfile.TemporaryDirectory() as scratch:
         bundle_dir = Path(scratch) / "champion"
         export_bundle(registry, bundle_dir)

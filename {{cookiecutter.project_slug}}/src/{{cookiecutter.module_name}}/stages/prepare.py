@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.config import SAMPLE_SOURCE, DataParams, Params
+from ..core.config import DIABETES_COLUMNS, SAMPLE_SOURCE, SAMPLE_TARGET, DataParams, Params
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
 from ..core.feedback import QUIET, Feedback
@@ -23,18 +23,6 @@ from .validate import csv_header, repeated_column
 
 BUNDLED_SOURCES = (SAMPLE_SOURCE,)
 # Diabetes column names as scikit-learn ships them, with the units the study used.
-DIABETES_COLUMNS = {
-    "age": "age",
-    "sex": "sex",
-    "bmi": "bmi",
-    "bp": "bp",
-    "s1": "tc",
-    "s2": "ldl",
-    "s3": "hdl",
-    "s4": "tch",
-    "s5": "ltg",
-    "s6": "glu",
-}
 # Text read as dates without being listed in data.dates: ISO 8601 ("2024-01-31",
 # "2024-01-31 09:30", "2024-01-31T09:30:00+09:00"). Other formats must be listed.
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -52,7 +40,7 @@ def load_source(source: str, root: Path, feedback: Feedback = QUIET) -> pd.DataF
         from sklearn.datasets import load_diabetes  # only the sample needs this import
 
         bunch = load_diabetes(as_frame=True, scaled=False)
-        frame = bunch.frame.rename(columns={**DIABETES_COLUMNS, "target": "progression"})
+        frame = bunch.frame.rename(columns={**DIABETES_COLUMNS, "target": SAMPLE_TARGET})
         return frame
     if source.startswith("sklearn:"):
         bundled = ", ".join(BUNDLED_SOURCES)

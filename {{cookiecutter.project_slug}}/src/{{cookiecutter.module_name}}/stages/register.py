@@ -54,15 +54,14 @@ def register(
     with registry.writing():
         same = same_model(registry.versions(), digest, record.get("fingerprint"))
         if same is not None:
-            return Registration(False, None, f"already registered as version {same.version}")
+            return Registration(False, None, text("register.already", version=same.version))
         compared = (metrics.get("champion") or {}).get("version")
         current = champion_version(registry)
         if current != compared:
             return Registration(
                 False,
                 None,
-                f"the champion changed since evaluate compared against it "
-                f"(version {compared or 'none'} -> {current}); run evaluate again",
+                text("register.champion_moved", compared=compared, current=current),
             )
         files = [model_path, candidate_dir / TRAINING_FILE, metrics_path, card]
         described = lineage(record, metrics, candidate_dir, project_root, card)

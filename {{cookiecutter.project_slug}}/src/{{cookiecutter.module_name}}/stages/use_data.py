@@ -25,7 +25,7 @@ from ..core.models import ESTIMATORS
 from ..core.params_file import edited_yaml
 from ..core.paths import ProjectPaths
 from ..core.texts import text
-from .validate import MAX_CLASSES, header_and_target, is_number
+from .validate import MAX_CLASSES, header_and_target, is_number, target_problems
 
 # The model a task starts with when the one named is of the other task.
 STARTING_MODELS = {
@@ -169,6 +169,10 @@ def use_data(paths: ProjectPaths, source: str, target: str, task: str | None = N
     both edits could be made."""
     header, values = read_target(paths.root / source, target)
     chosen = task or infer_task(values)
+    data = DataParams(source=source, target=target)
+    problems = target_problems(str(paths.root / source), data, chosen, values)
+    if problems:  # text labels as a quantity, or an id or a date as classes
+        raise PipelineError(problems[0])
     gate = propose_gate(chosen, values)
     params_text, model, emptied = edited_params(
         paths.params, source, target, chosen, (header, values)

@@ -18,6 +18,7 @@ from typing import Any, get_args
 from pydantic import ValidationError
 
 from ..core.config import (
+    SAMPLE_COLUMNS,
     SAMPLE_SOURCE,
     DataParams,
     Params,
@@ -167,6 +168,12 @@ def target_problems(where: str, data: DataParams, task: str | None, values: list
         return [
             text("error.target_words", where=where, target=repr(data.target), value=repr(words[0]))
         ]
+    if task == "classification" and words and len(set(values)) > MAX_CLASSES:
+        count = len(set(values))
+        target = repr(data.target)
+        return [
+            text("error.too_many_labels", where=where, target=target, count=count, most=MAX_CLASSES)
+        ]
     a_quantity = not words and len(set(values)) > MAX_CLASSES
     if task == "classification" and a_quantity and data.class_threshold is None:
         return [
@@ -178,10 +185,10 @@ def target_problems(where: str, data: DataParams, task: str | None, values: list
 def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> list[str]:
     """The data file params.yaml names (relative to the project root, as prepare reads
     it): present, readable, with every column named, and a target that fits the task."""
-    root, params_path = paths.root, paths.params
-    if data.source == SAMPLE_SOURCE:
-        return []
-    path = root / data.source
+    params_path = paths.params
+    if data.source == SAMPLE_SOURCE:  # its columns are known without reading it
+        return column_problems(params_path, SAMPLE_SOURCE, SAMPLE_COLUMNS, data)
+    path = paths.root / data.source
     if not path.is_file():
         return [text("error.source_missing", params=params_path, path=path)]
     try:
@@ -192,13 +199,22 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
         return [text("error.empty", path=path)]
     repeated = repeated_column(header, str(path))
     problems = [repeated] if repeated else []
+    problems += column_problems(params_path, path, header, data)
+    return [*problems, *target_problems(str(path), data, task, values)]
+
+
+def column_problems(
+    params_path: Path, source: Path | str, header: list[str], data: DataParams
+) -> list[str]:
+    """The target and every column params.yaml names, against the table's header."""
+    problems = []
     if data.target not in header:
         shown = ", ".join(header[:12])
         missing = text(
             "error.target_not_in",
             params=params_path,
             target=repr(data.target),
-            path=path,
+            path=source,
             columns=shown,
         )
         problems.append(missing)
@@ -212,10 +228,10 @@ def data_problems(paths: ProjectPaths, data: DataParams, task: str | None) -> li
                         params=params_path,
                         setting=key,
                         column=repr(name),
-                        path=path,
+                        path=source,
                     )
                 )
-    return [*problems, *target_problems(str(path), data, task, values)]
+    return problems
 
 
 def hyperparameter_problems(path: Path, params: Params) -> list[str]:
