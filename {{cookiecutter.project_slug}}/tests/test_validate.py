@@ -100,4 +100,4 @@ print(result.output)
     )
     code, sklearn_loaded = result.stdout.splitlines()[0].split()
     assert (code, sklearn_loaded) == ("1", "False"), result.stdout
-    assert f"{Path(paths.params)}: seed: Input should be a valid integer" in result.stdout
+    assert f"{Path(paths.params)}: seed: {text('error.setting.whole')}" in result.stdout

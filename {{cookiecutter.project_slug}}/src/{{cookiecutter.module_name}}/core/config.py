@@ -241,13 +241,47 @@ def whole_numbers(
 INTERNAL_PART = re.compile(r"[\[\]]|^(range|choices)$")
 
 
+# pydantic's kinds of error a person makes in a YAML file, as the catalogue says them;
+# other kinds keep pydantic's words (a validator's own message is already a sentence).
+ERROR_SENTENCES = {
+    "extra_forbidden": "error.setting.unknown",
+    "missing": "error.setting.missing",
+    "float_parsing": "error.setting.number",
+    "float_type": "error.setting.number",
+    "int_parsing": "error.setting.whole",
+    "int_type": "error.setting.whole",
+    "int_from_float": "error.setting.whole",
+    "bool_parsing": "error.setting.bool",
+    "bool_type": "error.setting.bool",
+    "string_type": "error.setting.text",
+    "list_type": "error.setting.list",
+    "literal_error": "error.setting.one_of",
+    "greater_than": "error.setting.above",
+    "greater_than_equal": "error.setting.at_least",
+    "less_than": "error.setting.below",
+    "less_than_equal": "error.setting.at_most",
+}
+
+
+def in_own_words(error: ErrorDetails) -> str:
+    """A pydantic error's message in the project's language where the catalogue has it."""
+    key = ERROR_SENTENCES.get(error["type"])
+    if key is None:
+        return error["msg"].removeprefix("Value error, ")
+    limits = error.get("ctx") or {}
+    return text(
+        key,
+        **{name: limits[name] for name in ("expected", "gt", "ge", "lt", "le") if name in limits},
+    )
+
+
 def error_line(error: ErrorDetails) -> str:
     """One pydantic error as `key.path: message` in the file's terms: "tune.space.ridge.
     alpha: low (10) must be below high (1)". pydantic's own markers (a validator's name,
     a union member's tag) name no key, and a check of several keys together carries its
     own words."""
     location = ".".join(str(part) for part in error["loc"] if not INTERNAL_PART.search(str(part)))
-    message = error["msg"].removeprefix("Value error, ")
+    message = in_own_words(error)
     return f"{location}: {message}" if location else message
 
 

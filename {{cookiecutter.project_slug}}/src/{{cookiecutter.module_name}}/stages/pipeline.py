@@ -76,9 +76,23 @@ def run_train(
     # A sweep trial reports its score to the run Azure ML started for it.
     log_to_job_run(training_metrics(trained.cv))
 {%- endif %}
-    first = next(iter(trained.cv))
-    score = trained.cv[first]["mean"]
-    return text("summary.train", model=params.model.name, metric=first, value=score)
+    shown = goal_metric(paths, params.task) or next(iter(trained.cv))
+    shown = shown if shown in trained.cv else next(iter(trained.cv))
+    score = trained.cv[shown]["mean"]
+    return text("summary.train", model=params.model.name, metric=shown, value=score)
+
+
+def goal_metric(paths: ProjectPaths, task: str) -> str | None:
+    """The metric the business goal judges by, as cross-validation scores it (the
+    task's stand-in for `value`); None without a readable goal, which train does not
+    need: the line then shows the first metric."""
+    from ..core.errors import PipelineError
+    from ..core.goal import load_goal, scorer_metric
+
+    try:
+        return scorer_metric(load_goal(paths.business_goal, task).metric, task)
+    except PipelineError:
+        return None
 
 
 def run_tune(
