@@ -42,7 +42,10 @@ def test_model_must_fit_the_task(paths: ProjectPaths) -> None:
     name = "logistic" if "name: ridge" in text else "ridge"
     current = "ridge" if name == "logistic" else "logistic"
     paths.params.write_text(text.replace(f"name: {current}", f"name: {name}"))
-    with pytest.raises(PipelineError, match=says("error.model_for_task", name=repr(name))):
+    task = "regression" if name == "logistic" else "classification"  # the project's task
+    with pytest.raises(
+        PipelineError, match=says("error.model_for_task", name=repr(name), task=task)
+    ):
         load_params(paths.params)
 
 

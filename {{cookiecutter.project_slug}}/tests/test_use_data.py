@@ -32,8 +32,16 @@ def test_a_quantity_becomes_regression_with_a_gate_from_the_dummy(paths: Project
     source = write_patients_csv(paths.root / "data/raw/patients.csv")
     paths.params.write_text("# Our settings.\n" + paths.params.read_text())
     output = adopt(paths, str(source), "--target", "outcome")
-    assert "regression" in output
     params = yaml.safe_load(paths.params.read_text())
+    told = text(
+        "cli.use_data.params",
+        source="data/raw/patients.csv",
+        target="'outcome'",
+        task="regression",
+        classes=0,
+        model=params["model"]["name"],
+    )
+    assert f"use-data: {told}" in output
     assert (params["data"]["source"], params["data"]["target"]) == (
         "data/raw/patients.csv",
         "outcome",
