@@ -154,6 +154,7 @@ def test_shifted_outcomes_call_for_retraining_and_ci_hears_it(patients: Watched)
     written = json.loads((paths.reports / RESULT_FILE).read_text(encoding="utf-8"))
     assert written["retrain"] is True
     assert written["unreadable"] == 1  # the line cut off, skipped and counted
+    assert written["first_unreadable"].endswith(":251")  # named, to look at it
     live = written["live"]
     assert (live["rows"], live["met"], live["labels"]["drifted"]) == (250, False, True)
     assert written["features"]

@@ -4,6 +4,7 @@ project then checks and runs as it is."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -28,20 +29,25 @@ def adopt(paths: ProjectPaths, *args: str) -> str:
     return result.output
 
 
+def told(target: str, task: str, classes: int, params: dict[str, Any]) -> str:
+    """The line use-data prints about params.yaml, for the patients table."""
+    line = text(
+        "cli.use_data.params",
+        source="data/raw/patients.csv",
+        target=repr(target),
+        task=task,
+        classes=classes,
+        model=params["model"]["name"],
+    )
+    return f"use-data: {line}"
+
+
 def test_a_quantity_becomes_regression_with_a_gate_from_the_dummy(paths: ProjectPaths) -> None:
     source = write_patients_csv(paths.root / "data/raw/patients.csv")
     paths.params.write_text("# Our settings.\n" + paths.params.read_text())
     output = adopt(paths, str(source), "--target", "outcome")
     params = yaml.safe_load(paths.params.read_text())
-    told = text(
-        "cli.use_data.params",
-        source="data/raw/patients.csv",
-        target="'outcome'",
-        task="regression",
-        classes=0,
-        model=params["model"]["name"],
-    )
-    assert f"use-data: {told}" in output
+    assert told("outcome", "regression", 0, params) in output
     assert (params["data"]["source"], params["data"]["target"]) == (
         "data/raw/patients.csv",
         "outcome",
@@ -67,15 +73,7 @@ def test_text_labels_become_classes_and_the_model_follows(paths: ProjectPaths) -
     params = yaml.safe_load(paths.params.read_text())
     assert params["task"] == "classification"
     assert params["model"]["name"] in {"logistic", "random_forest", "hist_gradient_boosting"}
-    told = text(
-        "cli.use_data.params",
-        source="data/raw/patients.csv",
-        target="'band'",
-        task="classification",
-        classes=3,
-        model=params["model"]["name"],
-    )
-    assert f"use-data: {told}" in output
+    assert told("band", "classification", 3, params) in output
     assert params["data"]["class_threshold"] is None
     goal = load_goal(paths.business_goal, "classification")
     assert goal.metric == "f1_macro"

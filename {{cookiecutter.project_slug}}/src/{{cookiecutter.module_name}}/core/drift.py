@@ -139,6 +139,7 @@ class Monitoring:
     first: str | None = None
     last: str | None = None
     unreadable: int = 0
+    first_unreadable: str | None = None  # where, to look at it
     thresholds: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -4,7 +4,7 @@ serving/request_log.py writes them; the monitor stage reads them."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ class RecordedRequests:
     # Lines that are not JSON (a process killed mid-line): how many, and the first one.
     unreadable: int = 0
     first_unreadable: str | None = None
-    files: list[Path] = field(default_factory=list)
 
 
 def read_recorded(folder: Path) -> RecordedRequests:
@@ -42,4 +41,4 @@ def read_recorded(folder: Path) -> RecordedRequests:
             elif line.strip():
                 unreadable += 1
                 first_unreadable = first_unreadable or f"{path}:{number}"
-    return RecordedRequests(lines, unreadable, first_unreadable, files)
+    return RecordedRequests(lines, unreadable, first_unreadable)

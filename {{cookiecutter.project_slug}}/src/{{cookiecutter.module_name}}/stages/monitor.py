@@ -206,6 +206,7 @@ def monitor(
         first=window.first,
         last=window.last,
         unreadable=window.unreadable,
+        first_unreadable=window.first_unreadable,
         thresholds=thresholds.model_dump(),
     )
 
