@@ -42,7 +42,7 @@ def check(folder: Path, module: str) -> subprocess.CompletedProcess[str]:
 
 def test_every_azureml_file_loads_and_is_wired(project: tuple[Path, str]) -> None:
     folder, module = project
-    assert len(list((folder / "azureml").rglob("*.yml"))) == 17
+    assert len(list((folder / "azureml").rglob("*.yml"))) == 18
     result = check(folder, module)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
@@ -84,6 +84,21 @@ BREAKAGES: dict[str, tuple[str, Breakage, str]] = {
         "pipeline.yml",
         lambda spec: spec["jobs"]["train"]["inputs"].update(seed=7),
         "jobs.train.inputs.seed: not an input",
+    ),
+    "monitoring signal of no kind": (
+        "monitoring-schedule.yml",
+        lambda spec: spec["create_monitor"]["monitoring_signals"]["data_drift"].update(
+            type="data_drfit"
+        ),
+        "monitoring-schedule.yml",
+    ),
+    "monitoring threshold not the goal's": (
+        "monitoring-schedule.yml",
+        lambda spec: spec["create_monitor"]["monitoring_signals"]["data_drift"][
+            "metric_thresholds"
+        ]["numerical"].update(population_stability_index=0.3),
+        "data_drift.metric_thresholds.numerical.population_stability_index is 0.3, not the "
+        "business goal's monitoring.drift_psi (0.25)",
     ),
     "undeclared input in a command": (
         "components/train.yml",

@@ -103,6 +103,15 @@ def test_every_option_value_renders(cookies: Any, option: str, value: str) -> No
     admitted = SpecifierSet(pyproject["project"]["requires-python"])
     assert pyproject["tool"]["mypy"]["python_version"] in admitted
     assert context["project_slug"] in pyproject["project"]["scripts"]
+    # A document reads as rendered: no Jinja of any kind, not only cookiecutter's (a
+    # variable set to a string that holds `{{ nox }}` once leaked into the README).
+    # Azure ML's own ${{inputs.x}} expressions are quoted as they are.
+    leftovers = [
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*.md")
+        if re.search(r"(?<!\$)\{\{|\{%", path.read_text(encoding="utf-8"))
+    ]
+    assert leftovers == []
 
 
 @pytest.mark.parametrize("task", CHOICES["task"])
@@ -150,9 +159,10 @@ def test_default_project_uses_the_defaults(cookies: Any) -> None:
 
 
 # The jobs that need to write: train publishes the registry as a release; the deploy
-# jobs push the service image when there is one.
+# jobs push the service image when there is one; monitor starts the train workflow.
 WRITE_PERMISSIONS = {
     ("train.yml", "train"): {"contents": "write"},
+    ("monitor.yml", "monitor"): {"actions": "write"},
     ("deploy.yml", "staging"): {"packages": "write"},
     ("deploy.yml", "production"): {"packages": "write"},
 }

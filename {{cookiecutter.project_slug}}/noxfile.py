@@ -8,9 +8,7 @@
 from __future__ import annotations
 
 import json
-{%- if cookiecutter.ci != "none" or cookiecutter.serving == "fastapi" or cookiecutter.compute == "azureml" %}
 import os
-{%- endif %}
 {%- if cookiecutter.package_manager == "pip" %}
 import platform
 {%- endif %}
@@ -62,6 +60,19 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 {%- endif %}
 CLI = "{{ cookiecutter.project_slug }}"
 RETRAIN_STATUS = 3  # `monitor`'s exit status when retraining is due (cli/app.py)
+MONITORING_RESULT = Path("reports/monitoring.json")
+# Where a scheduled job reads the service's records: the folder in object storage they
+# are copied to (monitoring/README.md), e.g. s3://bucket/requests.
+REQUESTS_URL = "MONITORING_REQUESTS_URL"
+# The fsspec package that reads each kind of object storage.
+STORAGE_PACKAGES = {
+    "s3": "s3fs>=2024.2",
+    "az": "adlfs>=2024.2",
+    "abfs": "adlfs>=2024.2",
+    "abfss": "adlfs>=2024.2",
+    "gs": "gcsfs>=2024.2",
+    "gcs": "gcsfs>=2024.2",
+}
 {%- if moves_registry %}
 REGISTRY = Path("models/registry")
 ARCHIVE = Path("build/registry.tar.gz")
@@ -216,14 +227,57 @@ def pipeline(session: nox.Session) -> None:
 @nox.session(default=False)
 def monitor(session: nox.Session) -> None:
     """Recent rows against the training split: `nox -s monitor -- [monitor's options]`
-    (default: the requests `serve` recorded in monitoring/requests/). Prepares the data
-    first, and reads the champion from the registry. Retraining due (exit status 3) is
-    an answer, not a failure: reports/monitoring.json says which, for CI to act on."""
+    (default: the requests `serve` recorded in monitoring/requests/, or the folder at
+    MONITORING_REQUESTS_URL when it is set). Prepares the data first, and reads the
+    champion from the registry. Retraining due (exit status 3) is an answer, not a
+    failure: reports/monitoring.json says which, and `nox -s start_training` acts on it."""
+    arguments = list(session.posargs)
+    url = os.environ.get(REQUESTS_URL, "")
+{%- if cookiecutter.ci == "azure-devops" %}
+    if url.startswith("$("):  # Azure Pipelines passes an undefined variable as "$(NAME)"
+        url = ""
+{%- endif %}
+    if not url and not arguments and os.environ.get("CI"):
+        session.error(
+            f"{REQUESTS_URL} is not set: CI has none of the service's records to monitor "
+            "(monitoring/README.md says where to copy them)"
+        )
+{%- if cookiecutter.compute == "azureml" %}
+    install(session, "azureml")
+{%- else %}
     install(session)
+{%- endif %}
+    if url and not {"--requests", "--batch"} & set(arguments):
+        scheme = url.split("://", 1)[0].lower()
+        if scheme in STORAGE_PACKAGES:
+            session.install(STORAGE_PACKAGES[scheme])
+        arguments += ["--requests", url]
+{%- if cookiecutter.compute == "azureml" %}
+    registry = workspace_registry(session)
+{%- else %}
+    registry: dict[str, str] = {}
+{%- endif %}
     session.run(CLI, "prepare")
-    session.run(CLI, "monitor", *session.posargs, success_codes=[0, RETRAIN_STATUS])
-    result = json.loads(Path("reports/monitoring.json").read_text(encoding="utf-8"))
-    session.log("retraining is due" if result["retrain"] else "no retraining is due")
+    session.run(CLI, "monitor", *arguments, success_codes=[0, RETRAIN_STATUS], env=registry)
+    retrain = monitoring_result(session)["retrain"]
+    session.log("retraining is due" if retrain else "no retraining is due")
+{%- if cookiecutter.ci == "github" %}
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:  # the monitoring report becomes the workflow run's summary page
+        with Path(summary).open("a", encoding="utf-8") as stream:
+            stream.write(Path("docs/07_monitoring_report.md").read_text(encoding="utf-8"))
+{%- elif cookiecutter.ci == "azure-devops" %}
+    if os.environ.get("TF_BUILD"):  # the monitoring report becomes a tab of the run
+        print(f"##vso[task.uploadsummary]{Path('docs/07_monitoring_report.md').resolve()}")
+{%- endif %}
+
+
+def monitoring_result(session: nox.Session) -> dict[str, object]:
+    """What the last monitor run decided ({"retrain": bool, ...})."""
+    if not MONITORING_RESULT.is_file():
+        session.error(f"{MONITORING_RESULT} is missing: run `nox -s monitor` first")
+    result: dict[str, object] = json.loads(MONITORING_RESULT.read_text(encoding="utf-8"))
+    return result
 
 
 {% if cookiecutter.notebooks == "yes" -%}
@@ -296,8 +350,15 @@ def azureml(session: nox.Session) -> None:
     if not session.posargs:
         session.error("usage: nox -s azureml -- submit FILE | stage | shift | rollback")
     install(session, "azureml")
+    prepare_az(session)
+    session.run(CLI, "azureml", *session.posargs)
+
+
+def prepare_az(session: nox.Session) -> None:
+    """Log the az CLI in with OIDC in CI (GitLab id_tokens; on a laptop, `az login`
+    beforehand) and add its ml extension."""
     token = os.environ.get("AZURE_FEDERATED_TOKEN")
-    if token:  # CI with OIDC (GitLab id_tokens); on a laptop, `az login` beforehand
+    if token:
         session.run(
             "az", "login", "--service-principal", "--username", os.environ["AZURE_CLIENT_ID"],
             "--tenant", os.environ["AZURE_TENANT_ID"], "--federated-token", token,
@@ -307,9 +368,23 @@ def azureml(session: nox.Session) -> None:
             "az", "account", "set", "--subscription", os.environ["AZURE_SUBSCRIPTION_ID"],
             external=True,
         )  # fmt: skip
-    # The az CLI's ml extension; --upgrade keeps it in step with the service.
+    # --upgrade keeps the extension in step with the service.
     session.run("az", "extension", "add", "--name", "ml", "--upgrade", "--yes", external=True)
-    session.run(CLI, "azureml", *session.posargs)
+
+
+def workspace_registry(session: nox.Session) -> dict[str, str]:
+    """MLFLOW_TRACKING_URI of the workspace named by AZUREML_RESOURCE_GROUP and
+    AZUREML_WORKSPACE, where the pipeline registers the champion. Nothing when they are
+    not set or MLFLOW_TRACKING_URI already is (then the project's own registry)."""
+    if os.environ.get("MLFLOW_TRACKING_URI") or not os.environ.get("AZUREML_WORKSPACE"):
+        return {}
+    prepare_az(session)
+    uri = session.run(
+        "az", "ml", "workspace", "show", "--resource-group", os.environ["AZUREML_RESOURCE_GROUP"],
+        "--name", os.environ["AZUREML_WORKSPACE"], "--query", "mlflow_tracking_uri",
+        "--output", "tsv", silent=True, external=True,
+    )  # fmt: skip
+    return {"MLFLOW_TRACKING_URI": str(uri).strip()}
 
 
 @nox.session(default=False)
@@ -450,6 +525,16 @@ def publish_registry(session: nox.Session) -> None:
     if "GITHUB_OUTPUT" in os.environ:  # the train workflow passes this to deploy
         with Path(os.environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as stream:
             stream.write(f"version={outcome['version']}\n")
+
+
+@nox.session(default=False, venv_backend="none")
+def start_training(session: nox.Session) -> None:
+    """After `nox -s monitor`: start the train workflow when retraining is due (needs gh
+    and GH_TOKEN allowed to run workflows). Its champion/challenger gate then decides."""
+    if not monitoring_result(session)["retrain"]:
+        session.log("no retraining is due: the train workflow is not started")
+        return
+    session.run("gh", "workflow", "run", "train.yml", external=True)
 {%- elif cookiecutter.ci == "gitlab" %}
 
 
@@ -509,6 +594,21 @@ def publish_registry(session: nox.Session) -> None:
         "--header", "Content-Type: application/json", "--data", json.dumps(release),
         api("releases"), external=True,
     )  # fmt: skip
+
+
+@nox.session(default=False, venv_backend="none")
+def start_training(session: nox.Session) -> None:
+    """After `nox -s monitor`: when retraining is due, run the train job's sessions next
+    (in the same nox run); its champion/challenger gate then decides as always."""
+    if not monitoring_result(session)["retrain"]:
+        session.log("no retraining is due: nothing is trained")
+        return
+{%- if cookiecutter.compute == "azureml" %}
+    session.notify("azureml", ["submit", "azureml/pipeline.yml"])
+{%- else %}
+    session.notify("pipeline")  # the monitor job has fetched the registry already
+{%- endif %}
+    session.notify("publish_registry")
 {%- elif cookiecutter.ci == "azure-devops" %}
 {%- if cookiecutter.compute != "azureml" %}
 
@@ -560,6 +660,16 @@ def publish_registry(session: nox.Session) -> None:
         return
     print("##vso[build.addbuildtag]registered")
     print(f"##vso[build.addbuildtag]model-v{outcome['version']}")
+
+
+@nox.session(default=False, venv_backend="none")
+def start_training(session: nox.Session) -> None:
+    """After `nox -s monitor`: tag the run `retrain` when retraining is due; the train
+    pipeline triggers on that tag, and its champion/challenger gate then decides."""
+    if not monitoring_result(session)["retrain"]:
+        session.log("no retraining is due: the train pipeline will not run")
+        return
+    print("##vso[build.addbuildtag]retrain")
 {%- endif %}
 
 

@@ -36,6 +36,7 @@ from {{ cookiecutter.module_name }}.azureml.local_runner import (
     plan_job,
     run_job,
 )
+from {{ cookiecutter.module_name }}.azureml.monitoring import SCHEDULE_FILE, schedule_differences
 from {{ cookiecutter.module_name }}.azureml.scoring import (
     load_scoring_model,
     score_files,
@@ -83,6 +84,24 @@ SPEC_FILES = sorted(AZUREML.rglob("*.yml"))
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda path: str(path.relative_to(AZUREML)))
 def test_spec_loads_with_azure_ai_ml(spec: Path) -> None:
     assert check_file(spec) == []
+
+
+def test_monitoring_schedule_alerts_at_the_goals_drift_threshold(tmp_path: Path) -> None:
+    """Azure ML's monitor and `monitor` agree on what drift is: a goal that moves its
+    threshold leaves every PSI threshold of the schedule named as out of step."""
+    shutil.copytree(AZUREML, tmp_path / "azureml")
+    shutil.copytree(PROJECT_ROOT / "docs", tmp_path / "docs")
+    schedule = tmp_path / "azureml" / SCHEDULE_FILE
+    assert schedule_differences(schedule) == []
+    goal = tmp_path / "docs" / "01_business_understanding.md"
+    goal.write_text(goal.read_text(encoding="utf-8").replace("drift_psi: 0.25", "drift_psi: 0.2"))
+    problems = schedule_differences(schedule)
+    signals = yaml.safe_load(schedule.read_text(encoding="utf-8"))["create_monitor"]
+    kinds = [kind for signal in signals["monitoring_signals"].values()
+             for kind in signal["metric_thresholds"]]  # fmt: skip
+    assert len(problems) == len(kinds) >= 2
+    assert all("monitoring.drift_psi (0.2)" in problem for problem in problems)
+    assert any("data_drift.metric_thresholds.numerical" in problem for problem in problems)
 
 
 @pytest.mark.parametrize(
@@ -429,6 +448,55 @@ def post(url: str, payload: bytes) -> tuple[int, Any]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+class RecordingCollector:
+    """Azure ML's data collector as the scoring script uses it."""
+
+    def __init__(self) -> None:
+        self.collected: list[tuple[pd.DataFrame, object]] = []
+
+    def collect(self, frame: pd.DataFrame, context: object = None) -> object:
+        self.collected.append((frame, context))
+        return f"context-{len(self.collected)}"
+
+
+class BodyOnly:
+    """The one part of a request the scoring script reads."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def get_data(self, *, as_text: bool) -> str:
+        return self.body
+
+
+def test_online_script_collects_what_it_was_asked_and_answered(
+    trained: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deployment's data collector gets the features asked and the predictions given,
+    joined by one correlation id (Azure ML's monitor reads both); outside Azure ML the
+    collector is off and the script still answers."""
+    online = script("azureml_online")
+    monkeypatch.setenv("AZUREML_MODEL_DIR", str(trained.candidate))
+    monkeypatch.setenv("MODEL_SHA256", sha256_file(trained.candidate / MODEL_FILE))
+    online.init()
+    example = recorded_example(trained.candidate)
+    body = json.dumps({"records": example["features"]})
+    assert online.run(BodyOnly(body)).status_code == 200  # the real collector, switched off
+    inputs, outputs = RecordingCollector(), RecordingCollector()
+    recording = online.deployment._replace(inputs=inputs, outputs=outputs)
+    monkeypatch.setattr(online, "deployment", recording)
+    assert online.run(BodyOnly(body)).status_code == 200
+    [(asked, _)] = inputs.collected
+    [(answered, context)] = outputs.collected
+    assert context == "context-1"
+    assert len(asked) == len(example["features"])
+    target = recording.scorer.schema.target
+    assert list(answered.columns) == [target]
+    assert answered[target].tolist() == pytest.approx(example["predictions"])
+    assert online.run(BodyOnly('{"rows": []}')).status_code == 422
+    assert len(inputs.collected) == 1  # a refused request is not collected
 
 
 def test_online_script_reproduces_the_recorded_predictions(

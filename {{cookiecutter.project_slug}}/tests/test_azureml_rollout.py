@@ -43,6 +43,7 @@ class FakeAz:
         self.predictions = predictions
         self.job_status = job_status
         self.calls: list[list[str]] = []
+        self.monitored: str | None = None  # the monitoring schedule's deployment
 
     def option(self, args: list[str], flag: str) -> str:
         return args[args.index(flag) + 1]
@@ -84,6 +85,12 @@ class FakeAz:
             return ""
         if (group, verb) == ("job", "stream"):
             return ""
+        if (group, verb) == ("schedule", "create"):
+            key, _, value = self.option(args, "--set").partition("=")
+            assert key == "create_monitor.monitoring_target.endpoint_deployment_id"
+            assert Path(self.option(args, "--file")).name == "monitoring-schedule.yml"
+            self.monitored = value
+            return "{}"
         raise AssertionError(f"unexpected az call: {args}")
 
 
@@ -129,6 +136,8 @@ def test_shift_moves_traffic_then_next_version_goes_to_the_idle_slot(
     assert az.traffic == {"blue": 100}
     assert idle_slot(az.traffic) == "green"
     assert any(call[1:3] == ["batch-deployment", "create"] for call in az.calls)
+    # Azure ML's monitoring schedule watches the deployment that took the traffic.
+    assert az.monitored == f"azureml:{names.online_endpoint}:blue"
 
 
 def test_failed_smoke_test_on_staging_keeps_traffic_where_it_was(
@@ -147,6 +156,7 @@ def test_failed_smoke_test_after_shift_gives_traffic_back(bundle: Path, names: N
     with pytest.raises(PipelineError, match="does not reproduce"):
         shift(az, names, bundle)
     assert az.traffic == {"blue": 100, "green": 0}
+    assert az.monitored is None  # still watching whatever it watched
 
 
 def test_rollback_returns_traffic_to_the_previous_deployment(names: Names) -> None:
@@ -154,6 +164,7 @@ def test_rollback_returns_traffic_to_the_previous_deployment(names: Names) -> No
     az.deployments, az.traffic = {"blue": 1, "green": 2}, {"blue": 0, "green": 100}
     assert rollback(az, names) == ("blue", 1)
     assert az.traffic == {"blue": 100, "green": 0}
+    assert az.monitored == f"azureml:{names.online_endpoint}:blue"
     az.deployments, az.traffic = {"blue": 1}, {"blue": 100}
     with pytest.raises(PipelineError, match="no other deployment"):
         rollback(az, names)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
+import fsspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +20,7 @@ from {{ cookiecutter.module_name }}.cli.app import RETRAIN_STATUS, app
 from {{ cookiecutter.module_name }}.core.dataset import PreparedData, load_prepared
 from {{ cookiecutter.module_name }}.core.goal import BusinessGoal, load_goal
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
-from {{ cookiecutter.module_name }}.core.request_records import file_name
+from {{ cookiecutter.module_name }}.core.request_records import file_name, read_recorded
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.bundle import (
     LoadedBundle,
@@ -28,6 +30,7 @@ from {{ cookiecutter.module_name }}.stages.monitor import RESULT_FILE, Window, m
 from {{ cookiecutter.module_name }}.stages.pipeline import run_all
 
 from .conftest import PROJECT_ROOT, ProjectFactory, write_patients_csv
+from .messages import says
 
 runner = CliRunner()
 Watched = tuple[ProjectPaths, PreparedData, LoadedBundle, BusinessGoal]
@@ -128,12 +131,12 @@ def record_requests(folder: Path, rows: pd.DataFrame, predictions: np.ndarray) -
                 "time": "2026-01-05T10:00:00.000+00:00",
                 "model_version": 1,
                 "features": json.loads(record.to_json(date_format="iso")),
-                "prediction": float(prediction),
+                "prediction": prediction,  # a number or a class label, as answered
                 "probability": None,
             }
         )
         for request_id, (_, record), prediction in zip(
-            ids, rows.iterrows(), predictions, strict=True
+            ids, rows.iterrows(), predictions.tolist(), strict=True
         )
     ]
     (folder / file_name("20260105T100000", 1)).write_text("\n".join([*lines, "{cut off"]) + "\n")
@@ -163,6 +166,32 @@ def test_shifted_outcomes_call_for_retraining_and_ci_hears_it(patients: Watched)
     for link in ("../reports/figures/drift.png", "../reports/figures/drifted_feature.png"):
         assert link in report.read_text(encoding="utf-8")
         assert (report.parent / link).is_file()
+
+
+def test_records_kept_in_object_storage_are_read_by_url(sample: Watched, tmp_path: Path) -> None:
+    """A scheduled job reads the service's records where a team copies them, by URL
+    (fsspec's in-memory filesystem stands in for s3://, az:// or gs://): the same records
+    as from the folder; a URL holding none, or one nothing can read, is one line."""
+    paths, prepared, bundle, _ = sample
+    rows = prepared.features(prepared.train.sample(250, replace=True, random_state=6))
+    record_requests(tmp_path / "requests", rows, bundle.predict(rows))
+    url = f"memory://{tmp_path.name}/requests"
+    storage = fsspec.filesystem("memory")
+    for path in (tmp_path / "requests").iterdir():
+        storage.pipe(f"/{tmp_path.name}/requests/{path.name}", path.read_bytes())
+    assert read_recorded(url).lines == read_recorded(tmp_path / "requests").lines
+    result = runner.invoke(app, ["monitor", "--requests", url, "--root", str(paths.root)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((paths.reports / RESULT_FILE).read_text(encoding="utf-8"))
+    assert (written["rows"], written["source"], written["unreadable"]) == (250, url, 1)
+    for given, key, named in (
+        (f"memory://{tmp_path.name}/nothing", "error.no_requests", "path"),
+        ("nosuch://bucket/requests", "error.requests_url", "url"),
+    ):
+        refused = runner.invoke(app, ["monitor", "--requests", given, "--root", str(paths.root)])
+        assert refused.exit_code == 1, refused.output
+        assert re.search(says(key, **{named: given}), refused.output), refused.output
+        assert "Traceback" not in refused.output
 
 
 def test_too_few_rows_are_not_judged(sample: Watched, tmp_path: Path) -> None:

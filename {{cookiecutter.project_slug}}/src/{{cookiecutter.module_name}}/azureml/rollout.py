@@ -4,7 +4,8 @@ Blue/green: the online endpoint has two deployments. `stage` puts a model versio
 the one without traffic and smoke-tests it there while users stay on the other;
 `shift` moves all traffic to it (and points the batch endpoint at the same version),
 undoing the move if the endpoint then fails the smoke test; `rollback` moves traffic
-back to the previous deployment, which is still running.
+back to the previous deployment, which is still running. Both point Azure ML's
+monitoring schedule at the deployment that has the traffic.
 
 Every call goes through an `Az` runner, so tests drive this module with a fake CLI.
 """
@@ -33,6 +34,8 @@ ONLINE_DEPLOYMENT_FILE = "online-deployment.yml"
 BATCH_ENDPOINT_FILE = "batch-endpoint.yml"
 BATCH_DEPLOYMENT_FILE = "batch-deployment.yml"
 REGISTRATION_OUTPUT = "registration"
+MONITORING_SCHEDULE_FILE = "monitoring-schedule.yml"
+MONITORED_DEPLOYMENT = "create_monitor.monitoring_target.endpoint_deployment_id"
 
 
 class Az(Protocol):
@@ -265,7 +268,18 @@ def shift(az: Az, names: Names, bundle_dir: Path) -> str:
             set_traffic(az, names, previous, existing)
         raise
     update_batch(az, names, bundle_dir)
+    watch(az, names, staged[0])
     return staged[0]
+
+
+def watch(az: Az, names: Names, slot: str) -> None:
+    """Create or update Azure ML's monitoring schedule, watching the deployment `slot`
+    (the one with the traffic). A project without the schedule file skips it."""
+    schedule = names.folder / MONITORING_SCHEDULE_FILE
+    if not schedule.is_file():
+        return
+    target = f"{MONITORED_DEPLOYMENT}=azureml:{names.online_endpoint}:{slot}"
+    az(["ml", "schedule", "create", "--file", str(schedule), "--set", target])
 
 
 def update_batch(az: Az, names: Names, bundle_dir: Path) -> None:
@@ -312,6 +326,7 @@ def rollback(az: Az, names: Names) -> tuple[str, int]:
             f"{', '.join(existing) or 'none'})"
         )
     set_traffic(az, names, others[0], existing)
+    watch(az, names, others[0])
     return others[0], deployed_version(az, names, others[0])
 
 

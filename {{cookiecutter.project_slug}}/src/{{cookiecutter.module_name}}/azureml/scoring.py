@@ -78,8 +78,8 @@ def checked_frame(records: list[dict[str, Any]], schema: DatasetSchema, where: s
     return records_frame(records, schema)
 
 
-def score_request(scorer: ScoringModel, body: str) -> dict[str, list[Any]]:
-    """{"records": [{feature: value, ...}, ...]} -> {"predictions": [...]}."""
+def request_frame(scorer: ScoringModel, body: str) -> pd.DataFrame:
+    """{"records": [{feature: value, ...}, ...]} -> the model's input frame."""
     try:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
@@ -89,12 +89,21 @@ def score_request(scorer: ScoringModel, body: str) -> dict[str, list[Any]]:
         raise PipelineError('request body: expected {"records": [{feature: value, ...}, ...]}')
     if not 1 <= len(records) <= MAX_RECORDS:
         raise PipelineError(f"request body: send 1 to {MAX_RECORDS} records, not {len(records)}")
-    frame = checked_frame(records, scorer.schema, "request body")
+    return checked_frame(records, scorer.schema, "request body")
+
+
+def predictions_for(scorer: ScoringModel, frame: pd.DataFrame) -> list[Any]:
+    """The model's answers; a value it cannot take is named as the request's fault."""
     try:
-        return {"predictions": scorer.predict(frame)}
+        return scorer.predict(frame)
     except (ValueError, TypeError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise PipelineError(f"request body: {first_line}") from exc
+
+
+def score_request(scorer: ScoringModel, body: str) -> dict[str, list[Any]]:
+    """{"records": [{feature: value, ...}, ...]} -> {"predictions": [...]}."""
+    return {"predictions": predictions_for(scorer, request_frame(scorer, body))}
 
 
 def score_files(scorer: ScoringModel, files: list[str]) -> pd.DataFrame:

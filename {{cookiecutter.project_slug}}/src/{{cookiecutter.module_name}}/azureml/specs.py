@@ -5,8 +5,9 @@ pipeline step reads inputs and outputs that exist.
     python -m {{ cookiecutter.module_name }}.azureml.specs azureml
 
 prints one line per problem, naming the file and the key, and exits 1 if there is any;
-a sweep must also search what params.yaml declares (azureml/sweep.py). Needs azure-ai-ml
-(the `azureml` dependency group).
+a sweep must also search what params.yaml declares (azureml/sweep.py), and the
+monitoring schedule alert at the business goal's drift threshold (azureml/monitoring.py).
+Needs azure-ai-ml (the `azureml` dependency group).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import yaml
 
 from ..core.errors import PipelineError
 from .local_runner import plan_job
+from .monitoring import SCHEDULE_FILE, schedule_differences
 from .sweep import differences
 
 LOADERS_BY_FILE = {
@@ -40,6 +42,11 @@ def loader_for(path: Path) -> Callable[..., Any]:
 
     if path.parent.name == "components":
         return azure.ai.ml.load_component
+    if path.name == SCHEDULE_FILE:
+        # The loader `az ml schedule create` uses; azure.ai.ml does not export it.
+        from azure.ai.ml.entities._load_functions import load_schedule
+
+        return load_schedule
     loader: Callable[..., Any] = getattr(azure.ai.ml, LOADERS_BY_FILE.get(path.name, "load_job"))
     return loader
 
@@ -89,6 +96,11 @@ def check_file(path: Path) -> list[str]:
             plan_job(path)
             # A sweep searches what params.yaml declares for `tune` (azureml/sweep.py).
             problems += differences(path)
+        except PipelineError as error:
+            problems.append(str(error))
+    if path.name == SCHEDULE_FILE:
+        try:
+            problems += schedule_differences(path)
         except PipelineError as error:
             problems.append(str(error))
     if path.parent.name == "components":

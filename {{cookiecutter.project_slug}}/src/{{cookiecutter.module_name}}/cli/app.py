@@ -349,7 +349,8 @@ RETRAIN_STATUS = 3
 @command(app, "help.monitor")
 def monitor(
     root: Root = Path(),
-    requests: Annotated[Path | None, typer.Option(help=plain("help.option.requests"))] = None,
+    # A string, not a Path: a URL's "//" must survive (s3://bucket/requests).
+    requests: Annotated[str | None, typer.Option(help=plain("help.option.requests"))] = None,
     batch: Annotated[Path | None, typer.Option(help=plain("help.option.batch"))] = None,
     labels: Annotated[Path | None, typer.Option(help=plain("help.option.labels"))] = None,
     since: Annotated[str | None, typer.Option(help=plain("help.option.since"))] = None,

@@ -26,7 +26,7 @@ from ..core.drift import ColumnDrift, LiveScore, Monitoring, column_drift, share
 from ..core.errors import PipelineError
 from ..core.goal import BusinessGoal, is_better
 from ..core.metrics import predict, score_predictions
-from ..core.request_records import read_recorded
+from ..core.request_records import is_url, read_recorded
 from ..core.texts import text
 from ..registry.bundle import LoadedBundle
 from .prepare import load_source
@@ -58,11 +58,12 @@ def recorded_at(line: dict[str, Any]) -> datetime:
         return datetime.min.replace(tzinfo=UTC)
 
 
-def recorded_window(folder: Path, bundle: LoadedBundle, since: datetime | None) -> Window:
-    """The requests the service recorded in `folder`, those since `since` when given."""
-    if not folder.is_dir():
-        raise PipelineError(text("error.no_requests", path=folder))
-    recorded = read_recorded(folder)
+def recorded_window(location: str, bundle: LoadedBundle, since: datetime | None) -> Window:
+    """The requests the service recorded in a folder (here, or a URL in object storage),
+    those since `since` when given."""
+    if not is_url(location) and not Path(location).is_dir():
+        raise PipelineError(text("error.no_requests", path=location))
+    recorded = read_recorded(location)
     lines = recorded.lines
     if since is not None:
         lines = [line for line in lines if recorded_at(line) >= since]
@@ -70,7 +71,7 @@ def recorded_window(folder: Path, bundle: LoadedBundle, since: datetime | None) 
     features = records_frame([line["features"] for line in lines], bundle.schema)
     return Window(
         features=features,
-        source=str(folder),
+        source=location,
         predictions=np.asarray([line.get("prediction") for line in lines]),
         request_ids=[str(line.get("request_id")) for line in lines],
         first=times[0] if times else None,

@@ -220,14 +220,15 @@ def run_register(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
 
 def run_monitor(
     paths: ProjectPaths,
-    requests: Path | None = None,
+    requests: str | None = None,
     batch: Path | None = None,
     labels: Path | None = None,
     since: datetime | None = None,
 ) -> Monitoring:
-    """Recent rows (the recorded requests, or `batch`) against the prepared training
-    split, judged for the registry's champion; writes the report and monitoring.json.
-    Not one of STAGES: it watches what `run` produced, on its own schedule."""
+    """Recent rows (the requests recorded in a folder here or at a URL, or `batch`)
+    against the prepared training split, judged for the registry's champion; writes the
+    report and monitoring.json. Not one of STAGES: it watches what `run` produced, on its
+    own schedule."""
     from ..core.dataset import load_prepared
     from ..core.goal import load_goal
     from ..registry.backend import open_registry
@@ -248,7 +249,7 @@ def run_monitor(
     if batch is not None:
         window = batch_window(batch, paths.root, bundle)
     else:
-        window = recorded_window(requests or paths.requests, bundle, since)
+        window = recorded_window(requests or str(paths.requests), bundle, since)
     known = None if labels is None else read_labels(labels, paths.root, bundle.schema.target)
     result = monitor(window, prepared, bundle, goal, known)
     write_result(result, paths.reports)
