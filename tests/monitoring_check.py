@@ -1,17 +1,22 @@
 """Deep tier: the loop closed on a baked project. Its service answers a few hundred
 requests, some of them drifted, and records them; `monitor` reads what was recorded,
-names the drifted feature and exits with the status that starts retraining."""
+names the drifted feature and exits with the status that starts retraining. Then the
+scheduled job's way: `nox -s monitor` reads the records by URL, and `start_training`
+starts the train workflow (through a stand-in for the gh CLI)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from .shell import sh
 
 REQUESTS = 300
 DRIFTED = 150  # the last ones, one feature scaled up
@@ -93,3 +98,32 @@ def check_monitoring(project: Path, slug: str, env: dict[str, str]) -> None:
     drifted = [column["column"] for column in written["features"] if column["drifted"]]
     assert drifted == [SHIFTED_FEATURE], drifted
     assert (project / "docs" / "07_monitoring_report.md").is_file()
+
+
+# Stands in for the GitHub CLI: records how it was called.
+FAKE_GH = """#!/bin/sh
+echo "$@" >> "$GH_CALLS"
+"""
+
+
+def check_scheduled_monitoring(project: Path, prefix: list[str], env: dict[str, str]) -> None:
+    """What the GitHub monitor workflow runs, in CI: the records read by URL from where
+    the service's host copies them (here a folder, as file://), then the train workflow
+    started because retraining is due."""
+    bin_dir = project / "build" / "fake-bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    calls = project / "build" / "gh-calls.txt"
+    calls.unlink(missing_ok=True)
+    scheduled = {
+        **env,
+        "CI": "true",
+        "MONITORING_REQUESTS_URL": (project / "monitoring" / "requests").as_uri(),
+        "GH_CALLS": str(calls),
+        "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}",
+    }
+    output = sh(project, *prefix, "nox", "-s", "monitor", "start_training", env=scheduled)
+    assert "--requests file://" in output, output
+    assert "retraining is due" in output, output
+    assert calls.read_text(encoding="utf-8").split() == ["workflow", "run", "train.yml"]

@@ -40,7 +40,7 @@ from .conftest import (
     variant_id,
 )
 from .dockerfile_replay import replay_dockerfile
-from .monitoring_check import check_monitoring
+from .monitoring_check import check_monitoring, check_scheduled_monitoring
 from .mypy_caches import MypyCaches
 from .own_data import CLASSES as OWN_CLASSES
 from .own_data import switch_to_own_data, write_table
@@ -318,6 +318,7 @@ def check_variant(
         # The loop closed: the service records what it answers, some of it drifted, and
         # monitor names the drifted feature and calls for retraining.
         check_monitoring(project, slug, env)
+        check_scheduled_monitoring(project, prefix, env)
         # A short search on the sample: params.yaml's values scored first, then 5 trials.
         output = tool(slug, "tune", "--trials", "5")
         assert "tune: 5 trials; CV rmse" in output, output
