@@ -60,6 +60,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 {%- endif %}
 CLI = "{{ cookiecutter.project_slug }}"
 RETRAIN_STATUS = 3  # `monitor`'s exit status when retraining is due (cli/app.py)
+COVERAGE_XML = "build/coverage.xml"  # Cobertura, for CI's coverage views
 MONITORING_RESULT = Path("reports/monitoring.json")
 # Where a scheduled job reads the service's records: the folder in object storage they
 # are copied to (monitoring/README.md), e.g. s3://bucket/requests.
@@ -181,7 +182,23 @@ def tests(session: nox.Session) -> None:
 {%- else %}
     install(session, "test")
 {%- endif %}
-    session.run("pytest", "-m", "fuzz or not fuzz", *session.posargs)
+    session.run(
+        "pytest", "-m", "fuzz or not fuzz", "--cov", "--cov-report=term",
+        f"--cov-report=xml:{COVERAGE_XML}", *session.posargs,
+    )  # fmt: skip
+{%- if cookiecutter.ci == "github" %}
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:  # the coverage table becomes part of the run's summary page
+        table = session.run("coverage", "report", "--format=markdown", silent=True)
+        with Path(summary).open("a", encoding="utf-8") as stream:
+            stream.write(f"## Coverage\n\n{table}\n")
+{%- elif cookiecutter.ci == "azure-devops" %}
+    if os.environ.get("TF_BUILD"):  # the coverage table becomes a tab of the run
+        table = session.run("coverage", "report", "--format=markdown", silent=True)
+        page = Path("build/coverage.md")
+        page.write_text(f"# Coverage\n\n{table}\n", encoding="utf-8")
+        print(f"##vso[task.uploadsummary]{page.resolve()}")
+{%- endif %}
 
 
 @nox.session(default=False)

@@ -266,11 +266,12 @@ def in_child(work: Callable[[], object], kill_at_line: int) -> int:
 def lines_run(work: Callable[[], object]) -> int:
     """How many lines of the package `work` executes."""
     counter = KilledAt(-1)
+    previous = sys.gettrace()  # coverage's tracer, when the tests are measured
     sys.settrace(counter)
     try:
         work()
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return -1 - counter.remaining
 
 
