@@ -8,6 +8,7 @@ so whatever CI runs, a user can run locally.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import subprocess
 import sys
@@ -106,11 +107,9 @@ def noxfile_answers(render: Render) -> list[tuple[tuple[str, str], ...]]:
     source = (TEMPLATE / "{{cookiecutter.project_slug}}" / "noxfile.py").read_text()
     keeping = values_keeping(render.path, default_context()["cookiecutter"]["module_name"])
     rows = [
-        {**row, **dict(render.answers), option: value}
+        {**row, **dict(render.answers), **dict(zip(keeping, kept, strict=True))}
         for row in combinations_for(source + " ".join(f"cookiecutter.{k}" for k in keeping))
-        for option, values in keeping.items()
-        for value in values
-        if row.get(option, value) == value
+        for kept in itertools.product(*keeping.values())
     ]
     return sorted({tuple(sorted(row.items())) for row in rows if allowed(row)})
 

@@ -159,10 +159,12 @@ def test_default_project_uses_the_defaults(cookies: Any) -> None:
 
 
 # The jobs that need to write: train publishes the registry as a release; the deploy
-# jobs push the service image when there is one; monitor starts the train workflow.
+# jobs push the service image when there is one; monitor starts the train workflow;
+# docs publishes the site to GitHub Pages.
 WRITE_PERMISSIONS = {
     ("train.yml", "train"): {"contents": "write"},
     ("monitor.yml", "monitor"): {"actions": "write"},
+    ("docs.yml", "deploy"): {"pages": "write", "id-token": "write"},
     ("deploy.yml", "staging"): {"packages": "write"},
     ("deploy.yml", "production"): {"packages": "write"},
 }

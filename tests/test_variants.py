@@ -352,6 +352,12 @@ def check_variant(
         output = tool(slug, "run")
         assert registered_version(project) == 1, output
         check_trained(project, slug, answers, tool)
+        if answers["docs_site"] == "mkdocs":
+            # The site as `nox -s docs` builds it, on the fresh bake after `run`: strict,
+            # and not one warning.
+            output = tool("mkdocs", "build", "--strict")
+            assert "WARNING" not in output, output
+            assert (project / "build/site/06_test_report/index.html").is_file()
     if answers == DOCKERFILE_VARIANT:
         if not (project / "deploy/staging").is_dir():
             tool(slug, "models", "export", "deploy/staging")

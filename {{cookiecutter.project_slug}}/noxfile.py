@@ -159,11 +159,8 @@ def lock_problems(lock: Path, requirements: list[str]) -> list[str]:
 def lint(session: nox.Session) -> None:
     """ruff (lint and format), mypy and the import layers (lint-imports){% if cookiecutter.ci == "github" %}; zizmor on the
     workflows{% endif %}."""
-{%- if cookiecutter.compute == "azureml" %}
-    install(session, "lint", "test", "azureml")
-{%- else %}
-    install(session, "lint", "test")
-{%- endif %}
+{%- set checked_groups = ["lint", "test"] + (["azureml"] if cookiecutter.compute == "azureml" else []) + (["docs"] if cookiecutter.docs_site == "mkdocs" else []) %}
+    install(session, {{ checked_groups | map("tojson") | join(", ") }})
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -177,11 +174,8 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The project's unit and end-to-end tests, the slow fuzzing (marked fuzz) included."""
-{%- if cookiecutter.compute == "azureml" %}
-    install(session, "test", "azureml")
-{%- else %}
-    install(session, "test")
-{%- endif %}
+{%- set tested_groups = ["test"] + (["azureml"] if cookiecutter.compute == "azureml" else []) + (["docs"] if cookiecutter.docs_site == "mkdocs" else []) %}
+    install(session, {{ tested_groups | map("tojson") | join(", ") }})
     session.run(
         "pytest", "-m", "fuzz or not fuzz", "--cov", "--cov-report=term",
         f"--cov-report=xml:{COVERAGE_XML}", *session.posargs,
@@ -241,6 +235,20 @@ def pipeline(session: nox.Session) -> None:
 {%- endif %}
 
 
+{% if cookiecutter.docs_site == "mkdocs" -%}
+@nox.session(default=False)
+def docs(session: nox.Session) -> None:
+    """The documentation site from docs/ and the reports `run` wrote, into build/site,
+    with strict checks (mkdocs.yml). `nox -s docs -- serve` previews it instead; other
+    arguments go to `mkdocs build` (CI gives GitLab Pages `--site-dir public`)."""
+    install(session, "docs")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", *session.posargs[1:])
+        return
+    session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+{% endif -%}
 @nox.session(default=False)
 def monitor(session: nox.Session) -> None:
     """Recent rows against the training split: `nox -s monitor -- [monitor's options]`
