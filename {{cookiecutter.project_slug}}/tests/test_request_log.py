@@ -4,6 +4,7 @@ bounds the store, and a switch to turn it off."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 from {{ cookiecutter.module_name }}.cli.app import app
 from {{ cookiecutter.module_name }}.core.request_records import (
     FILE_PATTERN,
+    file_name,
     read_recorded,
 )
 from {{ cookiecutter.module_name }}.registry.bundle import LoadedBundle
@@ -111,3 +113,18 @@ def test_serve_names_a_folder_it_cannot_record_in(tmp_path: Path) -> None:
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "Traceback" not in result.output
     assert re.search(says("cli.file_in_the_way", path=blocked), result.output), result.output
+
+
+def test_a_line_cut_mid_character_is_skipped_and_counted(tmp_path: Path) -> None:
+    """A process killed while writing a Japanese value leaves bytes that are not UTF-8:
+    that line is counted as unreadable, the others are read."""
+    folder = tmp_path / "requests"
+    folder.mkdir()
+    whole = json.dumps({"request_id": "a", "features": {"city": "東京"}}, ensure_ascii=False)
+    cut = whole.replace('"a"', '"b"').encode("utf-8")[:-4]  # inside 京
+    (folder / file_name("20260105T100000", 1)).write_bytes(whole.encode() + b"\n" + cut + b"\n")
+    read = read_recorded(folder)
+    assert [line["request_id"] for line in read.lines] == ["a"]
+    assert read.unreadable == 1
+    assert read.first_unreadable is not None
+    assert read.first_unreadable.endswith(":2")

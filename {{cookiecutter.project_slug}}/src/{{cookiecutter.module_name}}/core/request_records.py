@@ -37,9 +37,11 @@ def is_url(location: str) -> bool:
 
 
 def local_files(folder: Path) -> list[tuple[str, str]]:
-    """(name, content) of each log file in a folder here, oldest first."""
+    """(name, content) of each log file in a folder here, oldest first. Bytes that are
+    not UTF-8 (a process killed mid-character) spoil only their line, which is then
+    counted as unreadable."""
     paths = sorted(folder.glob(FILE_PATTERN), key=lambda path: path.stat().st_mtime)
-    return [(str(path), path.read_text(encoding="utf-8")) for path in paths]
+    return [(str(path), path.read_bytes().decode("utf-8", errors="replace")) for path in paths]
 
 
 def remote_files(url: str) -> list[tuple[str, str]]:
