@@ -194,6 +194,26 @@ def test_records_kept_in_object_storage_are_read_by_url(sample: Watched, tmp_pat
         assert "Traceback" not in refused.output
 
 
+def test_a_record_edited_to_a_wrong_kind_of_value_is_skipped_and_counted(
+    sample: Watched, tmp_path: Path
+) -> None:
+    """The service records only what it accepted: a number edited into text since is
+    counted with the unreadable lines, and the other records are judged."""
+    paths, prepared, bundle, _ = sample
+    rows = prepared.features(prepared.train.sample(250, replace=True, random_state=7))
+    folder = tmp_path / "requests"
+    record_requests(folder, rows, bundle.predict(rows))
+    log = next(folder.iterdir())
+    lines = log.read_text(encoding="utf-8").splitlines()
+    damaged = json.loads(lines[0])
+    damaged["features"][bundle.schema.numeric[0]] = "abc"
+    log.write_text("\n".join([json.dumps(damaged), *lines[1:]]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["monitor", "--requests", str(folder), "--root", str(paths.root)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((paths.reports / RESULT_FILE).read_text(encoding="utf-8"))
+    assert (written["rows"], written["unreadable"]) == (249, 2)  # and the line cut off
+
+
 def test_too_few_rows_are_not_judged(sample: Watched, tmp_path: Path) -> None:
     paths, prepared, _, _ = sample
     few = tmp_path / "few.csv"

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.module_name }}.stages import analyze, evaluate, monitor
 from {{ cookiecutter.module_name }}.stages.pipeline import run_all
 
 from .conftest import PROJECT_ROOT, ProjectFactory
 
 SITE_CONFIGURATION = ("mkdocs.yml", "mkdocs_hooks.py", "pyproject.toml")
+STAGE_REPORTS = {analyze.REPORT_FILE, evaluate.REPORT_FILE, monitor.REPORT_FILE}
 DOCUMENTS = ("01_business_understanding", "02_analysis_report", "03_data_request", "06_test_report")
 
 
@@ -30,8 +32,10 @@ def project(make_project: ProjectFactory) -> Path:
         pass
     for name in SITE_CONFIGURATION:
         shutil.copy(PROJECT_ROOT / name, paths.root / name)
+    # The pages the team keeps, not the reports stages write: those come from this
+    # project's own stages (a copy of docs/07 would show figures only `monitor` drew).
     for page in (PROJECT_ROOT / "docs").glob("*.md"):
-        if not (paths.docs / page.name).exists():
+        if not (paths.docs / page.name).exists() and page.name not in STAGE_REPORTS:
             shutil.copy(page, paths.docs / page.name)
     shutil.copytree(
         PROJECT_ROOT / "src", paths.root / "src", ignore=shutil.ignore_patterns("__pycache__")

@@ -26,6 +26,7 @@ class RecordedRequests:
     """The lines of every file in a folder."""
 
     lines: list[dict[str, Any]]
+    places: list[str]  # each line's file:line, to name one that turns out unusable
     # Lines that are not JSON (a process killed mid-line): how many, and the first one.
     unreadable: int = 0
     first_unreadable: str | None = None
@@ -68,6 +69,7 @@ def read_recorded(location: Path | str) -> RecordedRequests:
     place = str(location)
     files = remote_files(place) if is_url(place) else local_files(Path(place))
     lines: list[dict[str, Any]] = []
+    places: list[str] = []
     unreadable, first_unreadable = 0, None
     for name, content in files:
         for number, line in enumerate(content.splitlines(), 1):
@@ -77,7 +79,8 @@ def read_recorded(location: Path | str) -> RecordedRequests:
                 record = None
             if isinstance(record, dict) and isinstance(record.get("features"), dict):
                 lines.append(record)
+                places.append(f"{name}:{number}")
             elif line.strip():
                 unreadable += 1
                 first_unreadable = first_unreadable or f"{name}:{number}"
-    return RecordedRequests(lines, unreadable, first_unreadable)
+    return RecordedRequests(lines, places, unreadable, first_unreadable)

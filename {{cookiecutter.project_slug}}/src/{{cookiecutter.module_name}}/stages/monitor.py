@@ -64,11 +64,16 @@ def recorded_window(location: str, bundle: LoadedBundle, since: datetime | None)
     if not is_url(location) and not Path(location).is_dir():
         raise PipelineError(text("error.no_requests", path=location))
     recorded = read_recorded(location)
-    lines = recorded.lines
-    if since is not None:
-        lines = [line for line in lines if recorded_at(line) >= since]
+    kept = [
+        (line, place)
+        for line, place in zip(recorded.lines, recorded.places, strict=True)
+        if since is None or recorded_at(line) >= since
+    ]
+    usable, damaged = readable_records(kept, bundle)
+    lines = [line for line, _ in usable]
     times = sorted(str(line.get("time")) for line in lines)
     features = records_frame([line["features"] for line in lines], bundle.schema)
+    first_unreadable = recorded.first_unreadable or (damaged[0] if damaged else None)
     return Window(
         features=features,
         source=location,
@@ -76,9 +81,33 @@ def recorded_window(location: str, bundle: LoadedBundle, since: datetime | None)
         request_ids=[str(line.get("request_id")) for line in lines],
         first=times[0] if times else None,
         last=times[-1] if times else None,
-        unreadable=recorded.unreadable,
-        first_unreadable=recorded.first_unreadable,
+        unreadable=recorded.unreadable + len(damaged),
+        first_unreadable=first_unreadable,
     )
+
+
+def readable_records(
+    recorded: list[tuple[dict[str, Any], str]], bundle: LoadedBundle
+) -> tuple[list[tuple[dict[str, Any], str]], list[str]]:
+    """The records whose features read as the model's input, and where the others are.
+    The service records only what it accepted, so a value of the wrong kind was edited
+    or damaged since; it is skipped and counted rather than stopping the stage. Records
+    are checked one by one only when the whole batch does not read."""
+    try:
+        records_frame([line["features"] for line, _ in recorded], bundle.schema)
+    except (ValueError, TypeError):
+        pass
+    else:
+        return recorded, []
+    usable, damaged = [], []
+    for line, place in recorded:
+        try:
+            records_frame([line["features"]], bundle.schema)
+        except (ValueError, TypeError):
+            damaged.append(place)
+        else:
+            usable.append((line, place))
+    return usable, damaged
 
 
 def batch_window(path: Path, root: Path, bundle: LoadedBundle) -> Window:
