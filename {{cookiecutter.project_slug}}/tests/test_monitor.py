@@ -184,9 +184,11 @@ def test_records_kept_in_object_storage_are_read_by_url(sample: Watched, tmp_pat
     assert result.exit_code == 0, result.output
     written = json.loads((paths.reports / RESULT_FILE).read_text(encoding="utf-8"))
     assert (written["rows"], written["source"], written["unreadable"]) == (250, url, 1)
+    a_file = next((tmp_path / "requests").iterdir())
     for given, key, named in (
         (f"memory://{tmp_path.name}/nothing", "error.no_requests", "path"),
         ("nosuch://bucket/requests", "error.requests_url", "url"),
+        (str(a_file), "error.requests_file", "path"),
     ):
         refused = runner.invoke(app, ["monitor", "--requests", given, "--root", str(paths.root)])
         assert refused.exit_code == 1, refused.output

@@ -61,6 +61,8 @@ def recorded_at(line: dict[str, Any]) -> datetime:
 def recorded_window(location: str, bundle: LoadedBundle, since: datetime | None) -> Window:
     """The requests the service recorded in a folder (here, or a URL in object storage),
     those since `since` when given."""
+    if not is_url(location) and Path(location).is_file():
+        raise PipelineError(text("error.requests_file", path=location))
     if not is_url(location) and not Path(location).is_dir():
         raise PipelineError(text("error.no_requests", path=location))
     recorded = read_recorded(location)
