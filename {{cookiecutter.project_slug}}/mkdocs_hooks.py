@@ -5,7 +5,8 @@ the reports' figures and the model card join the site under reports/ and those l
 are rewritten to point there. Each layer of the package gets an API reference page,
 rendered by mkdocstrings from its docstrings, in the order the layers stack
 ([tool.importlinter] in pyproject.toml). The navigation follows the processes: the
-documents in file order (01 ... 07), then the reports, then the reference.
+documents in file order, each under its number (01 ... 07), then the reports, then the
+reference.
 """
 
 from __future__ import annotations
@@ -61,12 +62,27 @@ def navigation(files: Files, config: MkDocsConfig) -> list[object]:
     documents = [uri for uri in pages if "/" not in uri]
     reports = [uri for uri in pages if uri.startswith(f"{REPORTS}/")]
     reference = [f"{REFERENCE}/{name}.md" for name in layers(project_root(config))]
+    docs_dir = Path(config.docs_dir)
     nav: list[object] = [uri for uri in documents if uri == "index.md"]
-    nav += [uri for uri in documents if uri != "index.md"]
+    nav += [numbered(uri, docs_dir) for uri in documents if uri != "index.md"]
     if reports:
         nav.append({sections["reports"]: reports})
     nav.append({sections["reference"]: reference})
     return nav
+
+
+def numbered(uri: str, docs_dir: Path) -> object:
+    """A process document under its number and title ("02 Analysis report")."""
+    number = uri.split("_", 1)[0]
+    title = first_heading((docs_dir / uri).read_text(encoding="utf-8"))
+    return {f"{number} {title}": uri} if number.isdigit() and title else uri
+
+
+def first_heading(markdown: str) -> str | None:
+    """The page's first level-one heading, after its front matter (whose YAML comments
+    also start with "# ")."""
+    body = markdown.split("\n---\n", 1)[-1] if markdown.startswith("---\n") else markdown
+    return next((line[2:].strip() for line in body.splitlines() if line.startswith("# ")), None)
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -158,6 +158,7 @@ def test_shifted_outcomes_call_for_retraining_and_ci_hears_it(patients: Watched)
     assert written["retrain"] is True
     assert written["unreadable"] == 1  # the line cut off, skipped and counted
     assert written["first_unreadable"].endswith(":251")  # named, to look at it
+    assert written["first_unreadable"] in result.output  # and said on the console
     live = written["live"]
     assert (live["rows"], live["met"], live["labels"]["drifted"]) == (250, False, True)
     assert written["features"]

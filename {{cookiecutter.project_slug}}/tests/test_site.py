@@ -55,6 +55,7 @@ def test_the_site_builds_strictly_once_the_stages_have_run(project: Path) -> Non
     home = (site / "index.html").read_text(encoding="utf-8")
     places = [home.index(f'href="{name}/"') for name in DOCUMENTS]
     assert places == sorted(places), "the navigation follows the processes"
+    assert re.search(r">\s*06 ", home), "each process document is under its number"
     # Every figure a document shows is on the site where its page points.
     for name in DOCUMENTS[1:]:
         page = site / name / "index.html"

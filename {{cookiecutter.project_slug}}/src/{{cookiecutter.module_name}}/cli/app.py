@@ -378,6 +378,8 @@ def monitor(
         metric=result.live.metric if result.live is not None else "",
         judged=result.judged,
         retrain=result.retrain,
+        skipped=result.unreadable,
+        first_skipped=result.first_unreadable,
     )
     console().print(f"monitor: {summary} ({time.perf_counter() - started:.1f}s)", highlight=False)
     if result.retrain:
