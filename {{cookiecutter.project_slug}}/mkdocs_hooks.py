@@ -47,21 +47,22 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if path.suffix in REPORT_SUFFIXES:
             relative = path.relative_to(root).as_posix()
             files.append(File(relative, str(root), config.site_dir, config.use_directory_urls))
+    reference = []
     for layer in layers(root):
         page = f"{REFERENCE}/{layer}.md"
         files.append(File.generated(config, page, content=reference_page(layer)))
-    config.nav = navigation(files, config)
+        reference.append(page)
+    config.nav = navigation(files, config, reference)
     return files
 
 
-def navigation(files: Files, config: MkDocsConfig) -> list[object]:
-    """The documents in file order, then the reports and the reference in sections
-    titled in the site's language (mkdocs.yml `extra.sections`)."""
+def navigation(files: Files, config: MkDocsConfig, reference: list[str]) -> list[object]:
+    """The documents in file order, then the reports and the reference pages (in layer
+    order) in sections titled in the site's language (mkdocs.yml `extra.sections`)."""
     pages = sorted(file.src_uri for file in files.documentation_pages())
     sections = config.extra["sections"]
     documents = [uri for uri in pages if "/" not in uri]
     reports = [uri for uri in pages if uri.startswith(f"{REPORTS}/")]
-    reference = [f"{REFERENCE}/{name}.md" for name in layers(project_root(config))]
     docs_dir = Path(config.docs_dir)
     nav: list[object] = [uri for uri in documents if uri == "index.md"]
     nav += [numbered(uri, docs_dir) for uri in documents if uri != "index.md"]

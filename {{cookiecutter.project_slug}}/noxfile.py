@@ -120,31 +120,25 @@ def install(session: nox.Session, *groups: str) -> None:
     ]
     session.install("-e", ".", *requirements)
 
-{%- if shows_pages %}
-
 
 def in_ci() -> bool:
-{%- if cookiecutter.ci == "github" %}
-    return "GITHUB_STEP_SUMMARY" in os.environ
-{%- else %}
-    return "TF_BUILD" in os.environ
-{%- endif %}
+    """On a CI runner: GitHub Actions and GitLab CI set CI, Azure Pipelines TF_BUILD."""
+    return bool(os.environ.get("CI") or os.environ.get("TF_BUILD"))
+{%- if shows_pages %}
 
 
 def show_in_ci(page: Path) -> None:
 {%- if cookiecutter.ci == "github" %}
     """A Markdown page (a report, the coverage table) shown on the CI run: appended to
     the workflow run's summary page. Outside CI, nothing."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as stream:
+            stream.write(page.read_text(encoding="utf-8"))
 {%- else %}
     """A Markdown page (a report, the coverage table) shown on the CI run, as a tab of
     the pipeline run. Outside CI, nothing."""
-{%- endif %}
-{%- if cookiecutter.ci == "github" %}
-    if in_ci():
-        with Path(os.environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as stream:
-            stream.write(page.read_text(encoding="utf-8"))
-{%- else %}
-    if in_ci():
+    if os.environ.get("TF_BUILD"):
         print(f"##vso[task.uploadsummary]{page.resolve()}")
 {%- endif %}
 {%- endif %}
@@ -291,8 +285,7 @@ def monitor(session: nox.Session) -> None:
     if url.startswith("$("):  # Azure Pipelines passes an undefined variable as "$(NAME)"
         url = ""
 {%- endif %}
-    in_ci = os.environ.get("CI") or os.environ.get("TF_BUILD")  # TF_BUILD: Azure Pipelines
-    if not url and not arguments and in_ci:
+    if not url and not arguments and in_ci():
         session.error(
             f"{REQUESTS_URL} is not set: CI has none of the service's records to monitor "
             "(monitoring/README.md says where to copy them)"

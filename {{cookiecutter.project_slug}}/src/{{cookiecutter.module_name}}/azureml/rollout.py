@@ -27,6 +27,7 @@ import yaml
 from ..core.errors import PipelineError
 from ..core.model_io import reproduces
 from ..registry.bundle import load_bundle
+from .monitoring import SCHEDULE_FILE
 
 SLOTS = ("blue", "green")
 ONLINE_ENDPOINT_FILE = "online-endpoint.yml"
@@ -34,7 +35,6 @@ ONLINE_DEPLOYMENT_FILE = "online-deployment.yml"
 BATCH_ENDPOINT_FILE = "batch-endpoint.yml"
 BATCH_DEPLOYMENT_FILE = "batch-deployment.yml"
 REGISTRATION_OUTPUT = "registration"
-MONITORING_SCHEDULE_FILE = "monitoring-schedule.yml"
 MONITORED_DEPLOYMENT = "create_monitor.monitoring_target.endpoint_deployment_id"
 
 
@@ -275,7 +275,7 @@ def shift(az: Az, names: Names, bundle_dir: Path) -> str:
 def watch(az: Az, names: Names, slot: str) -> None:
     """Create or update Azure ML's monitoring schedule, watching the deployment `slot`
     (the one with the traffic). A project without the schedule file skips it."""
-    schedule = names.folder / MONITORING_SCHEDULE_FILE
+    schedule = names.folder / SCHEDULE_FILE
     if not schedule.is_file():
         return
     target = f"{MONITORED_DEPLOYMENT}=azureml:{names.online_endpoint}:{slot}"

@@ -71,10 +71,8 @@ def recorded_window(location: str, bundle: LoadedBundle, since: datetime | None)
         for line, place in zip(recorded.lines, recorded.places, strict=True)
         if since is None or recorded_at(line) >= since
     ]
-    usable, damaged = readable_records(kept, bundle)
-    lines = [line for line, _ in usable]
+    lines, damaged, features = readable_records(kept, bundle)
     times = sorted(str(line.get("time")) for line in lines)
-    features = records_frame([line["features"] for line in lines], bundle.schema)
     first_unreadable = recorded.first_unreadable or (damaged[0] if damaged else None)
     return Window(
         features=features,
@@ -90,17 +88,17 @@ def recorded_window(location: str, bundle: LoadedBundle, since: datetime | None)
 
 def readable_records(
     recorded: list[tuple[dict[str, Any], str]], bundle: LoadedBundle
-) -> tuple[list[tuple[dict[str, Any], str]], list[str]]:
-    """The records whose features read as the model's input, and where the others are.
-    The service records only what it accepted, so a value of the wrong kind was edited
-    or damaged since; it is skipped and counted rather than stopping the stage. Records
-    are checked one by one only when the whole batch does not read."""
+) -> tuple[list[dict[str, Any]], list[str], pd.DataFrame]:
+    """The records whose features read as the model's input, where the others are, and
+    the model's input frame of the first. The service records only what it accepted, so
+    a value of the wrong kind was edited or damaged since; it is skipped and counted
+    rather than stopping the stage. Records are checked one by one only when the whole
+    batch does not read."""
+    lines = [line for line, _ in recorded]
     try:
-        records_frame([line["features"] for line, _ in recorded], bundle.schema)
+        return lines, [], records_frame([line["features"] for line in lines], bundle.schema)
     except (ValueError, TypeError):
         pass
-    else:
-        return recorded, []
     usable, damaged = [], []
     for line, place in recorded:
         try:
@@ -108,8 +106,8 @@ def readable_records(
         except (ValueError, TypeError):
             damaged.append(place)
         else:
-            usable.append((line, place))
-    return usable, damaged
+            usable.append(line)
+    return usable, damaged, records_frame([line["features"] for line in usable], bundle.schema)
 
 
 def batch_window(path: Path, root: Path, bundle: LoadedBundle) -> Window:
