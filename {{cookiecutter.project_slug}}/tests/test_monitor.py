@@ -217,6 +217,20 @@ def test_a_record_edited_to_a_wrong_kind_of_value_is_skipped_and_counted(
     assert (written["rows"], written["unreadable"]) == (249, 2)  # and the line cut off
 
 
+def test_no_recent_row_reports_no_drift(sample: Watched, tmp_path: Path) -> None:
+    """Nothing recorded since `--since`: no column is called drifted (an empty column has
+    no distribution), nothing is judged, and the report still says so."""
+    paths, prepared, bundle, _ = sample
+    rows = prepared.features(prepared.train.head(30))
+    record_requests(tmp_path / "requests", rows, bundle.predict(rows))
+    command = ["monitor", "--requests", str(tmp_path / "requests"), "--since", "2099-01-01"]
+    result = runner.invoke(app, [*command, "--root", str(paths.root)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((paths.reports / RESULT_FILE).read_text(encoding="utf-8"))
+    assert (written["rows"], written["features"], written["judged"]) == (0, [], False)
+    assert (paths.docs / "07_monitoring_report.md").is_file()
+
+
 def test_too_few_rows_are_not_judged(sample: Watched, tmp_path: Path) -> None:
     paths, prepared, _, _ = sample
     few = tmp_path / "few.csv"

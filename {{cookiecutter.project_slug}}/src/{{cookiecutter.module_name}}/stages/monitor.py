@@ -200,9 +200,12 @@ def monitor(
     rows = len(window.features)
     judged = rows >= thresholds.min_rows
     reference = prepared.features(prepared.train)
-    features, dates = feature_drift(reference, window.features, bundle, thresholds.drift_psi)
+    # No recent row, no distribution to compare: an empty column is not a drifted one.
+    features: list[ColumnDrift] = []
+    dates: dict[str, float] = {}
     prediction = None
     if rows:
+        features, dates = feature_drift(reference, window.features, bundle, thresholds.drift_psi)
         current = (
             answers(bundle, window.features)
             if window.predictions is None
