@@ -480,6 +480,6 @@ def check_trained(
         assert (project / "docs" / report).stat().st_size > 500
     title = "# テストレポート" if answers["docs_language"] == "ja" else "# Test report"
     assert (project / "docs/06_test_report.md").read_text(encoding="utf-8").startswith(title)
-    figures = sorted((project / "reports" / "figures").glob("*.png"))
+    figures = sorted((project / "reports" / "figures").glob("*/*.png"))
     assert len(figures) >= 4, figures
     assert all(path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for path in figures)

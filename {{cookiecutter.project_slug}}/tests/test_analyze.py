@@ -27,7 +27,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def test_report_holds_real_numbers_and_figures(paths: ProjectPaths, prepared: PreparedData) -> None:
     report = paths.docs / "02_analysis_report.md"
-    summary = analyze(prepared, report, paths.figures)
+    summary = analyze(prepared, report, paths.analysis_figures)
     written = report.read_text()
     assert summary.rows == len(prepared.train)
     shape = text("finding.shape", rows=summary.rows, columns=10, numeric=10, categorical=0, dates=0)
@@ -59,7 +59,7 @@ def test_constant_and_repeated_columns_are_flagged(
     params = make_params(data={"source": "patients.csv", "target": "outcome"})
     prepared = prepare(params, paths.root, paths.interim)
     report = paths.docs / "02_analysis_report.md"
-    summary = analyze(prepared, report, paths.figures)
+    summary = analyze(prepared, report, paths.analysis_figures)
     assert summary.constant == ["country"]
     assert summary.duplicates == [("bmi_again", "bmi")]
     written = report.read_text(encoding="utf-8")
@@ -84,7 +84,7 @@ def test_a_leaky_column_is_flagged_and_a_noise_column_is_not(
     params = make_params(**{**REGRESSION, "data": {**PATIENTS, "class_threshold": None}})
     prepared = prepare(params, paths.root, paths.interim)
     report = paths.docs / "02_analysis_report.md"
-    summary = analyze(prepared, report, paths.figures)
+    summary = analyze(prepared, report, paths.analysis_figures)
     assert [name for name, _ in summary.leakage] == ["outcome_recorded", "outcome_band"]
     assert abs(summary.target_ranks["noise"]) < 0.2
     train = prepared.train
@@ -115,7 +115,9 @@ def test_spearman_sees_a_monotone_curve_that_pearson_underrates(paths: ProjectPa
     x = np.linspace(0, 10, 300)
     frame = pd.DataFrame({"x": x, "y": np.exp(x)})
     schema = regression_schema(numeric=["x"], categorical=[], rows=300)
-    summary = analyze(PreparedData(frame, frame, schema), paths.docs / "a.md", paths.figures)
+    summary = analyze(
+        PreparedData(frame, frame, schema), paths.docs / "a.md", paths.analysis_figures
+    )
     assert summary.target_ranks["x"] == pytest.approx(1.0)
     assert summary.target_correlations["x"] < 0.75
     assert summary.shifted == {}

@@ -114,7 +114,7 @@ def test_metrics_and_report_carry_the_verdict(
     for item in listed:
         assert item.interval is not None
         assert item.interval[0] <= item.value <= item.interval[1], item
-    for figure in paths.figures.iterdir():
+    for figure in paths.test_figures.iterdir():
         assert figure.stat().st_size > 1000
 
 
@@ -220,7 +220,7 @@ def test_switching_task_leaves_no_figure_of_the_other_task(
         prepared = prepare(params, paths.root, paths.interim)
         train(prepared, params, paths.candidate)
         evaluate(prepared, paths.candidate, GOALS[task], paths.reports, report, registry)
-    assert {path.name for path in paths.figures.glob("*.png")} == {
+    assert {path.name for path in paths.test_figures.glob("*.png")} == {
         "roc_curve.png",
         "calibration.png",
     }

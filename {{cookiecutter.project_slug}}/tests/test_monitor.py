@@ -164,7 +164,8 @@ def test_shifted_outcomes_call_for_retraining_and_ci_hears_it(patients: Watched)
     assert written["features"]
     assert not any(column["drifted"] for column in written["features"])
     report = paths.docs / "07_monitoring_report.md"
-    for link in ("../reports/figures/drift.png", "../reports/figures/drifted_feature.png"):
+    figures = "../reports/figures/monitoring"
+    for link in (f"{figures}/drift.png", f"{figures}/drifted_feature.png"):
         assert link in report.read_text(encoding="utf-8")
         assert (report.parent / link).is_file()
 

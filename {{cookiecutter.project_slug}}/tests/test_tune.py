@@ -184,7 +184,7 @@ def test_the_command_writes_trials_and_a_figure(paths: ProjectPaths) -> None:
     assert "tune: 3 " in result.output  # three trials, in the project's language
     trials = (paths.reports / "tuning" / "trials.csv").read_text().splitlines()
     assert len(trials) == 1 + 4  # header, params.yaml's values, three trials
-    assert (paths.figures / "tuning.png").read_bytes().startswith(b"\x89PNG")
+    assert (paths.tuning / "tuning.png").read_bytes().startswith(b"\x89PNG")
     # Without prepare's output, one line saying what to run first.
     shutil.rmtree(paths.interim)
     again = runner.invoke(app, ["tune", "--root", str(paths.root)])

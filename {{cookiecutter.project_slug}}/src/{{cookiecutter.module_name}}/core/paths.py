@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Each stage draws into a folder of its own under reports/: no two stages write the same
+# folder, so a pipeline tool (DVC) can own each one as a stage's output.
+ANALYSIS_FIGURES = Path("figures", "analysis")
+TEST_FIGURES = Path("figures", "test")
+MONITORING_FIGURES = Path("figures", "monitoring")
+TUNING = Path("tuning")
+
 
 @dataclass(frozen=True)
 class ProjectPaths:
@@ -42,8 +49,21 @@ class ProjectPaths:
         )
 
     @property
-    def figures(self) -> Path:
-        return self.reports / "figures"
+    def analysis_figures(self) -> Path:
+        return self.reports / ANALYSIS_FIGURES
+
+    @property
+    def test_figures(self) -> Path:
+        return self.reports / TEST_FIGURES
+
+    @property
+    def monitoring_figures(self) -> Path:
+        return self.reports / MONITORING_FIGURES
+
+    @property
+    def tuning(self) -> Path:
+        """`tune`'s trials and their figure."""
+        return self.reports / TUNING
 
     @property
     def requests(self) -> Path:

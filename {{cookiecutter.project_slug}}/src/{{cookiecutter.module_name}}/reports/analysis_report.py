@@ -31,7 +31,7 @@ TOP_FEATURES_PLOTTED = 3
 GRID_COLUMNS = 4
 MAX_DISTRIBUTIONS = 24
 TOP_CATEGORIES = 8
-# Every file plot_figures may write in reports/figures/; a run deletes those it did not.
+# Every file plot_figures may write in its folder; a run deletes those it did not.
 FIGURE_FILES = (
     "target_distribution.png",
     "distributions.png",

@@ -15,7 +15,7 @@ from ..core.texts import text
 from .figures import Margins, figure_text, new_figure, remove_stale, save_figure
 from .markdown import Question, figure_links, render_markdown
 
-# Every file the report may write in reports/figures/; a run deletes those it did not.
+# Every file the report may write in its folder; a run deletes those it did not.
 FIGURE_FILES = ("drift.png", "drifted_feature.png")
 SHOWN_NEW_CATEGORIES = 5
 

@@ -22,7 +22,7 @@ from ..core.texts import text
 from .figures import figure_text, new_figure, plotted_positions, remove_stale, save_figure
 from .markdown import Question, figure_links, render_markdown
 
-# Every file plot_figures may write in reports/figures/; a run deletes those it did not.
+# Every file plot_figures may write in its folder; a run deletes those it did not.
 FIGURE_FILES = ("predicted_vs_actual.png", "residuals.png", "roc_curve.png", "calibration.png")
 
 TEST_QUESTIONS = (

@@ -37,6 +37,7 @@ from ..core.metrics import (
 )
 from ..core.model_io import MODEL_CARD_FILE
 from ..core.models import make_baseline
+from ..core.paths import TEST_FIGURES
 from ..registry.base import ModelRegistry, champion_version, get_version
 from ..reports.model_card import render_model_card
 from ..reports.test_report import plot_figures, render_report
@@ -138,7 +139,7 @@ def evaluate(
         threshold=decision_threshold(record, labels, predicted, holdout, worth),
     )
     calibrated = calibration(labels, predicted)
-    figures = plot_figures(prepared, predicted, reports_dir / "figures", calibrated)
+    figures = plot_figures(prepared, predicted, reports_dir / TEST_FIGURES, calibrated)
     checks = TestLevels(
         slices=slice_scores(prepared, predicted, goal.metric, seed, worth),
         service=service_checks(model, record, prepared, predicted),

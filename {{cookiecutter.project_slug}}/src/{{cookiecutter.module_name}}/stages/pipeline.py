@@ -39,7 +39,9 @@ def run_analyze(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from .analyze import REPORT_FILE as ANALYSIS_REPORT
     from .analyze import analyze
 
-    summary = analyze(load_prepared(paths.interim), paths.docs / ANALYSIS_REPORT, paths.figures)
+    summary = analyze(
+        load_prepared(paths.interim), paths.docs / ANALYSIS_REPORT, paths.analysis_figures
+    )
     report = f"docs/{ANALYSIS_REPORT}"
     return text("summary.analyze", rows=summary.rows, features=summary.columns, report=report)
 
@@ -119,10 +121,9 @@ def run_tune(
     stale = stale_preparation(prepared, params)
     if stale:
         raise PipelineError(text("prepare.run_first", reason=stale))
-    tuning_dir = paths.reports / "tuning"
     # A failed search must not leave the previous one's results looking like its own.
-    (tuning_dir / TRIALS_FILE).unlink(missing_ok=True)
-    (paths.figures / FIGURE_FILE).unlink(missing_ok=True)
+    (paths.tuning / TRIALS_FILE).unlink(missing_ok=True)
+    (paths.tuning / FIGURE_FILE).unlink(missing_ok=True)
     goal = load_goal(paths.business_goal, prepared.schema.task)
     metric = scorer_metric(goal.metric, params.task)
     minutes = timeout_minutes if timeout_minutes is not None else params.tune.timeout_minutes
@@ -130,8 +131,8 @@ def run_tune(
     tuning = tune(
         prepared, params, metric, budget, minutes * 60 if minutes is not None else None, feedback
     )
-    write_trials(tuning, tuning_dir)
-    plot_trials(tuning, paths.figures)
+    write_trials(tuning, paths.tuning)
+    plot_trials(tuning, paths.tuning)
 {%- if cookiecutter.tracking == "mlflow" %}
     run_id = log_tuning(connect(paths), tuning)
 {%- endif %}
@@ -190,7 +191,7 @@ def run_evaluate(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
             paths.reports / METRICS_FILE,
             paths.reports / MODEL_CARD_FILE,
             paths.docs / TEST_REPORT,
-            *sorted(paths.figures.glob("*.png")),
+            *sorted(paths.test_figures.glob("*.png")),
         ],
         git_commit(paths.root),
     )
@@ -254,7 +255,8 @@ def run_monitor(
     result = monitor(window, prepared, bundle, goal, known)
     write_result(result, paths.reports)
     reference = prepared.features(prepared.train)
-    write_report(result, reference, window.features, paths.docs / REPORT_FILE, paths.figures)
+    report = paths.docs / REPORT_FILE
+    write_report(result, reference, window.features, report, paths.monitoring_figures)
     return result
 
 
