@@ -16,6 +16,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +56,8 @@ pytestmark = pytest.mark.deep
 # pairing them here would add variants of minutes each that run nothing new (the CI
 # provider alone, 4 values x 2 of another option, needs 8).
 SPREAD = EACH_VALUE_ONCE
+# dvc.yaml's stages, in the order `dvc repro` runs them on a fresh bake.
+DVC_STAGES = ("prepare", "analyze", "preprocess", "train", "evaluate", "register")
 
 
 def uncovered_pairs(variants: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
@@ -142,8 +145,17 @@ def spread_values(variants: list[dict[str, str]]) -> list[dict[str, str]]:
 # its packages, its store in the suite); the Azure ML tests; pip itself (a fresh venv,
 # pip copying every wheel, `nox -s lock` and installing from the locks); the default
 # variant's extra steps (its own data, the nox sessions, deploy, the Dockerfile, planted
-# defects).
-SECONDS = {"base": 100, "notebooks": 60, "mlflow": 110, "azureml": 80, "pip": 100, "default": 150}
+# defects); DVC (the generated DVC tests, `dvc repro`, `nox -s pull_data`; estimated from
+# their parts run alone, 90 + 30 + 30 s).
+SECONDS = {
+    "base": 100,
+    "notebooks": 60,
+    "mlflow": 110,
+    "azureml": 80,
+    "pip": 100,
+    "default": 150,
+    "dvc": 150,
+}
 
 
 def estimated_seconds(variant: dict[str, str], pip_itself: bool = False) -> int:
@@ -153,6 +165,7 @@ def estimated_seconds(variant: dict[str, str], pip_itself: bool = False) -> int:
         "notebooks": variant["notebooks"] == "yes",
         "mlflow": variant["tracking"] == "mlflow",
         "azureml": variant["compute"] == "azureml",
+        "dvc": variant["data_versioning"] == "dvc",
         "pip": pip_itself,
         "default": variant == DEFAULTS,
     }
@@ -349,9 +362,14 @@ def check_variant(
         tool("pytest", "-q", "-p", "no:cacheprovider")
         if answers["notebooks"] == "yes":
             check_notebooks(project, tool)
-        output = tool(slug, "run")
-        assert registered_version(project) == 1, output
+        if answers["data_versioning"] == "dvc":
+            check_dvc_pipeline(project, tool, env)
+        else:
+            output = tool(slug, "run")
+            assert registered_version(project) == 1, output
         check_trained(project, slug, answers, tool)
+        if answers["data_versioning"] == "dvc":
+            check_pull_data(project, slug, tool, env)
         if answers["docs_site"] == "mkdocs":
             # The site as `nox -s docs` builds it, on the fresh bake after `run`: strict,
             # and not one warning.
@@ -444,6 +462,36 @@ def check_own_data(project: Path, slug: str, tool: Callable[..., str], scratch: 
         assert row["prediction"] in OWN_CLASSES
         total = sum(float(row[f"probability_{label}"]) for label in OWN_CLASSES)
         assert abs(total - 1) < 1e-9, row
+
+
+def check_dvc_pipeline(project: Path, tool: Callable[..., str], env: dict[str, str]) -> None:
+    """The fresh bake trained by `dvc repro` in its own git repository, as the README's
+    "Data and pipeline versioning" starts: every stage once, then nothing to run."""
+    sh(project, "git", "init", "-q", env=env)
+    output = tool("dvc", "repro")
+    assert re.findall(r"Running stage '(\w+)'", output) == list(DVC_STAGES), output
+    assert registered_version(project) == 1, output
+    again = tool("dvc", "repro")
+    assert "Running stage" not in again, again
+    assert (project / "dvc.lock").is_file()
+
+
+def check_pull_data(
+    project: Path, slug: str, tool: Callable[..., str], env: dict[str, str]
+) -> None:
+    """CI's `nox -s pull_data`: a data file tracked by `dvc add` and pushed to the local
+    remote comes back from it into a workspace that lost it (and its cache)."""
+    raw = project / "data" / "raw" / "diabetes.csv"
+    tool(slug, "sample-data", str(raw.relative_to(project)))
+    tool("dvc", "add", "data/raw/diabetes.csv")
+    tool("dvc", "push")
+    sh(project, "git", "add", "data/raw/diabetes.csv.dvc", env=env)
+    expected = raw.read_bytes()
+    raw.unlink()
+    shutil.rmtree(project / ".dvc" / "cache")
+    output = tool("nox", "-s", "pull_data")
+    assert "Session pull_data was successful" in output, output
+    assert raw.read_bytes() == expected
 
 
 def registered_version(project: Path) -> int | None:

@@ -78,6 +78,15 @@ STORAGE_PACKAGES = {
     "gs": "gcsfs>=2024.2",
     "gcs": "gcsfs>=2024.2",
 }
+{%- if cookiecutter.data_versioning == "dvc" %}
+# The plugin DVC needs to reach each kind of remote (a folder or HTTP needs none).
+DVC_PLUGINS = {
+    "s3": "dvc-s3>=3",
+    "azure": "dvc-azure>=3",
+    "gs": "dvc-gs>=3",
+    "ssh": "dvc-ssh>=4",
+}
+{%- endif %}
 {%- if moves_registry %}
 REGISTRY = Path("models/registry")
 ARCHIVE = Path("build/registry.tar.gz")
@@ -255,6 +264,38 @@ def pipeline(session: nox.Session) -> None:
 {%- endif %}
 
 
+{% if cookiecutter.data_versioning == "dvc" -%}
+@nox.session(default=False)
+def pull_data(session: nox.Session) -> None:
+    """The data files DVC tracks (the committed .dvc files), from the default DVC remote:
+    CI runs this before training and monitoring, and so does a fresh clone. Stage
+    outputs are not pulled: `run` or `dvc repro` rebuilds them. The remote's
+    credentials come from the environment (AWS_*, AZURE_STORAGE_*, GOOGLE_*)."""
+    listed = session.run("git", "ls-files", "--", "*.dvc", silent=True, external=True)
+    tracked = str(listed or "").split()
+    if not tracked:
+        session.log("no data file is tracked by DVC (`dvc add data/raw/<file>`): nothing to pull")
+        return
+    install(session, "dvc")
+    remote = str(session.run("dvc", "remote", "default", silent=True) or "").strip()
+    # `dvc remote list`: one "<name> <url> [(default)]" per line, a folder's URL resolved.
+    listing = str(session.run("dvc", "remote", "list", silent=True) or "")
+    urls = {fields[0]: fields[1] for fields in map(str.split, listing.splitlines()) if fields[1:]}
+    url = urls.get(remote, "")
+    if not url:
+        session.error("DVC has no default remote: dvc remote add -d <name> <url> (README)")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in DVC_PLUGINS:
+        session.install(DVC_PLUGINS[scheme])
+    elif not scheme and not Path(url).is_dir():
+        session.error(
+            f"the DVC remote {remote!r} is the folder {url}, which is not on this machine: "
+            "share the data through a remote in object storage (README)"
+        )
+    session.run("dvc", "pull", *tracked)
+
+
+{% endif -%}
 {% if cookiecutter.docs_site == "mkdocs" -%}
 @nox.session(default=False)
 def docs(session: nox.Session) -> None:

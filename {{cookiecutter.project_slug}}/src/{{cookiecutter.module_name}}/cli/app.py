@@ -294,6 +294,9 @@ def use_data(
     ] = None,
     root: Root = Path(),
 ) -> None:
+{%- if cookiecutter.data_versioning == "dvc" %}
+    from ..core.data_version import dvc_record
+{%- endif %}
     from ..stages.use_data import use_data as adopt
 
     paths = ProjectPaths.at(root)
@@ -305,6 +308,9 @@ def use_data(
             raise PipelineError(text("cli.use_data.outside", source=source))
         relative = location.relative_to(paths.root.resolve()).as_posix()
         adoption = adopt(paths, relative, target, task)
+{%- if cookiecutter.data_versioning == "dvc" %}
+        untracked = dvc_record(paths.root, paths.root / relative) is None
+{%- endif %}
     gate = adoption.gate
     lines = [
         text(
@@ -326,6 +332,10 @@ def use_data(
     ]
     if adoption.emptied:
         lines.append(text("cli.use_data.emptied", keys=", ".join(adoption.emptied)))
+{%- if cookiecutter.data_versioning == "dvc" %}
+    if untracked:
+        lines.append(text("cli.use_data.dvc_add", source=relative))
+{%- endif %}
     for line in lines:
         console().print(f"use-data: {line}", highlight=False)
 

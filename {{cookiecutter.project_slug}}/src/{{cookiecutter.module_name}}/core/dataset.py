@@ -51,6 +51,11 @@ class DatasetSchema:
     # training rows keep that column, so cross-validation splits the same way.
     split: str = "random"
     split_column: str | None = None
+{%- if cookiecutter.data_versioning == "dvc" %}
+    # The source file's version as DVC keeps it (core/data_version.py): what the
+    # registry's lineage names to bring this data back. None: data a library ships.
+    data_version: dict[str, Any] | None = None
+{%- endif %}
 
     @property
     def features(self) -> list[str]:

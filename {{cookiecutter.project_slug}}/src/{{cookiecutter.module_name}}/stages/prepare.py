@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.config import DIABETES_COLUMNS, SAMPLE_SOURCE, SAMPLE_TARGET, DataParams, Params
+{%- if cookiecutter.data_versioning == "dvc" %}
+from ..core.data_version import data_version
+{%- endif %}
 from ..core.dataset import FEATURE_KINDS, DatasetSchema, PreparedData, as_text, save_prepared
 from ..core.errors import PipelineError
 from ..core.feedback import QUIET, Feedback
@@ -304,6 +307,9 @@ def prepare(params: Params, root: Path, out_dir: Path, feedback: Feedback = QUIE
         identifiers=kinds.identifiers,
         split=params.data.split,
         split_column=split_by,
+{%- if cookiecutter.data_versioning == "dvc" %}
+        data_version=None if source in BUNDLED_SOURCES else data_version(root, source),
+{%- endif %}
     )
     prepared = PreparedData(train=train, holdout=holdout, schema=schema)
     save_prepared(prepared, out_dir)

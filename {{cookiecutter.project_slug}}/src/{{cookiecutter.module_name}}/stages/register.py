@@ -96,6 +96,10 @@ def lineage(
         # The record the API's schema and the smoke test's example come from.
         "training_sha256": sha256_file(candidate_dir / TRAINING_FILE),
         "data_fingerprint": record["schema"]["fingerprint"],
+{%- if cookiecutter.data_versioning == "dvc" %}
+        # The source's MD5 and the DVC file recording it (core/data_version.py).
+        "data_version": record["schema"].get("data_version"),
+{%- endif %}
         "code_sha256": record.get("code_sha256"),
         "git_commit": git_commit(project_root),
         "params": record["params"],
