@@ -86,6 +86,16 @@ DVC_PLUGINS = {
     "gs": "dvc-gs>=3",
     "ssh": "dvc-ssh>=4",
 }
+# Prints [name, url] of the default remote, or [null, null].
+DEFAULT_REMOTE = """
+import json
+from dvc.repo import Repo
+
+config = Repo().config
+name = config["core"].get("remote")
+url = config["remote"].get(name, {}).get("url") if name else None
+print(json.dumps([name, None if url is None else str(url)]))
+"""
 {%- endif %}
 {%- if moves_registry %}
 REGISTRY = Path("models/registry")
@@ -277,11 +287,10 @@ def pull_data(session: nox.Session) -> None:
         session.log("no data file is tracked by DVC (`dvc add data/raw/<file>`): nothing to pull")
         return
     install(session, "dvc")
-    remote = str(session.run("dvc", "remote", "default", silent=True) or "").strip()
-    # `dvc remote list`: one "<name> <url> [(default)]" per line, a folder's URL resolved.
-    listing = str(session.run("dvc", "remote", "list", silent=True) or "")
-    urls = {fields[0]: fields[1] for fields in map(str.split, listing.splitlines()) if fields[1:]}
-    url = urls.get(remote, "")
+    # DVC's own reading of its settings (repository, local and user levels, a folder's
+    # path made absolute): `dvc remote list` wraps long URLs at 80 columns in a pipe.
+    found = session.run("python", "-c", DEFAULT_REMOTE, silent=True)
+    remote, url = json.loads(str(found).strip().splitlines()[-1])
     if not url:
         session.error("DVC has no default remote: dvc remote add -d <name> <url> (README)")
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""

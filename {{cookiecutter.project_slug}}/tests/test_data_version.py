@@ -77,6 +77,16 @@ def test_a_stage_output_is_found_in_dvc_lock(repository: ProjectPaths) -> None:
     assert (version["dvc_file"], version["current"]) == ("dvc.lock", True)
 
 
+def test_a_file_outside_the_project_has_no_dvc_file(
+    repository: ProjectPaths, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A cluster job's input, mounted outside the project, given as an absolute path."""
+    mounted = write_patients_csv(tmp_path_factory.mktemp("mount") / "patients.csv")
+    version = data_version(repository.root, str(mounted))
+    assert version is not None
+    assert (version["md5"], version["dvc_file"]) == (file_md5(mounted), None)
+
+
 def test_bundled_data_and_unreadable_dvc_files(repository: ProjectPaths) -> None:
     assert data_version(repository.root, "sklearn:diabetes") is None
     (repository.root / f"{SOURCE}.dvc").write_text("outs: [unclosed\n")

@@ -56,7 +56,11 @@ def file_md5(path: Path) -> str:
 def dvc_record(root: Path, path: Path) -> tuple[str, str | None] | None:
     """The DVC file that tracks `path` and the MD5 it records for it: `<file>.dvc`, a
     stage's output in dvc.lock, or a tracked folder around it (its listing read from the
-    local cache; None as the MD5 when the cache lacks it). None: DVC does not track it."""
+    local cache; None as the MD5 when the cache lacks it). None: DVC does not track it,
+    or the file lies outside the project (a cluster job's mounted input)."""
+    root, path = root.resolve(), path.resolve()
+    if not path.is_relative_to(root):
+        return None
     own = path.with_name(f"{path.name}.dvc")
     if own.is_file():
         return relative(own, root), single_output_md5(own)
