@@ -1,10 +1,12 @@
 """The DVC pipeline (dvc.yaml, .dvc/config) run for real in a throw-away git repository
 holding the project on the bundled sample: `dvc repro` runs every stage, then nothing;
-a changed hyper-parameter runs train and what follows only, as an experiment; and what
-the stages wrote goes to the local folder remote and comes back from it."""
+a changed hyper-parameter runs train and what follows only, as an experiment that
+leaves the registry alone; and what the stages wrote goes to the local folder remote
+and comes back from it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,7 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
+from {{ cookiecutter.module_name }}.registry.backend import open_registry
+from {{ cookiecutter.module_name }}.registry.base import champion_version
+
 from .conftest import GENERATED_TASK, PROJECT_ROOT, ProjectFactory
+from .messages import says
 
 STAGES = ["prepare", "analyze", "preprocess", "train", "evaluate", "register"]
 DVC_FILES = ("dvc.yaml", ".dvcignore", ".dvc/config", ".dvc/.gitignore")
@@ -89,9 +96,15 @@ def test_repro_runs_each_stage_once_then_nothing(repository: Path, first_run: st
 def test_a_changed_hyperparameter_runs_train_and_what_follows(
     repository: Path, first_run: str
 ) -> None:
+    registered = json.loads((repository / "reports" / "registration.json").read_text())
     change = f"model.params.{HYPERPARAMETER}=0.5"
     output = dvc(repository, "exp", "run", "--set-param", change)
     assert ran(output) == ["train", "evaluate", "register"], output
+    # An experiment never moves the champion: register ran, and left the registry alone.
+    assert re.search(says("register.experiment"), output), output
+    tried = json.loads((repository / "reports" / "registration.json").read_text())
+    assert not tried["registered"]
+    assert champion_version(open_registry(ProjectPaths.at(repository))) == registered["version"]
     assert f"{HYPERPARAMETER}: 0.5" in (repository / "params.yaml").read_text()
     experiments = dvc(repository, "exp", "show", "--csv")
     assert "0.5" in experiments, experiments

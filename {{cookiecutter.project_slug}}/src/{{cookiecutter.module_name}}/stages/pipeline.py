@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+{% if cookiecutter.data_versioning == "dvc" -%}
+import os
+{% endif -%}
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +18,11 @@ from ..core.texts import text
 
 if TYPE_CHECKING:
     from ..core.drift import Monitoring
+{%- if cookiecutter.data_versioning == "dvc" %}
+
+# Set by `dvc exp run` in the environment of the stages it runs.
+DVC_EXPERIMENT = "DVC_EXP_BASELINE_REV"
+{%- endif %}
 
 # Each run_<stage> imports its stage when it runs: `prepare` loads neither MLflow nor
 # matplotlib, and a one-stage job (CI, Azure ML) starts that much sooner.
@@ -207,11 +215,23 @@ def run_register(paths: ProjectPaths, feedback: Feedback = QUIET) -> str:
     from ..core.artifacts import write_json
     from ..registry.backend import open_registry
     from .evaluate import METRICS_FILE
+{%- if cookiecutter.data_versioning == "dvc" %}
+    from .register import REGISTRATION_FILE, Registration, register
+
+    if os.environ.get(DVC_EXPERIMENT):
+        # Experiments are compared before one is kept: none of them may move the champion.
+        result = Registration(False, None, text("register.experiment"))
+    else:
+        result = register(
+            paths.candidate, paths.reports / METRICS_FILE, open_registry(paths), paths.root
+        )
+{%- else %}
     from .register import REGISTRATION_FILE, register
 
     result = register(
         paths.candidate, paths.reports / METRICS_FILE, open_registry(paths), paths.root
     )
+{%- endif %}
     # CI reads this to decide whether to publish the registry and deploy.
     write_json(paths.registration / REGISTRATION_FILE, dataclasses.asdict(result))
     if result.registered:
