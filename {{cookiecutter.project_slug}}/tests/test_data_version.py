@@ -40,7 +40,7 @@ def test_a_file_dvc_add_tracks_is_named_by_its_md5(repository: ProjectPaths) -> 
     untracked = data_version(root, SOURCE)
     assert untracked is not None
     assert untracked["dvc_file"] is None
-    assert untracked["current"] is False  # nothing to fetch it back from
+    assert untracked["current"] is None  # no version DVC keeps to compare with
     dvc(root, "add", SOURCE)
     recorded = yaml.safe_load((root / f"{SOURCE}.dvc").read_text())["outs"][0]["md5"]
     assert data_version(root, SOURCE) == {
@@ -66,6 +66,21 @@ def test_a_file_in_a_tracked_folder_is_found_in_its_listing(repository: ProjectP
     assert version["recorded_md5"] == file_md5(root / SOURCE)
 
 
+def test_a_file_dvc_links_to_its_cache_is_still_tracked(repository: ProjectPaths) -> None:
+    """With DVC's symlink cache the source is a link into .dvc/cache: its own place is
+    what DVC tracks, and what use-data writes into params.yaml."""
+    root = repository.root
+    dvc(root, "config", "cache.type", "symlink")
+    dvc(root, "add", SOURCE)
+    assert (root / SOURCE).is_symlink()
+    version = data_version(root, SOURCE)
+    assert version is not None
+    assert (version["dvc_file"], version["current"]) == (f"{SOURCE}.dvc", True)
+    code, output = run_cli(repository, "use-data", str(root / SOURCE), "--target", "outcome")
+    assert code == 0, output
+    assert yaml.safe_load(repository.params.read_text())["data"]["source"] == SOURCE
+
+
 def test_a_stage_output_is_found_in_dvc_lock(repository: ProjectPaths) -> None:
     root = repository.root
     copy = "data/raw/copied.csv"
@@ -88,10 +103,17 @@ def test_a_file_outside_the_project_has_no_dvc_file(
 
 
 def test_bundled_data_and_unreadable_dvc_files(repository: ProjectPaths) -> None:
-    assert data_version(repository.root, "sklearn:diabetes") is None
-    (repository.root / f"{SOURCE}.dvc").write_text("outs: [unclosed\n")
+    root = repository.root
+    assert data_version(root, "sklearn:diabetes") is None
+    (root / "dvc.lock").write_text("stages: [a list, not stages]\n")
+    with pytest.raises(PipelineError, match=r"dvc\.lock"):
+        data_version(root, SOURCE)
+    (root / f"{SOURCE}.dvc").write_text("outs: [unclosed\n")
     with pytest.raises(PipelineError, match=r"patients\.csv\.dvc"):
-        data_version(repository.root, SOURCE)
+        data_version(root, SOURCE)
+    (root / f"{SOURCE}.dvc").write_text("outs: just text\n")
+    with pytest.raises(PipelineError, match=r"patients\.csv\.dvc"):
+        data_version(root, SOURCE)
 
 
 def test_the_registered_version_records_the_data_version(repository: ProjectPaths) -> None:

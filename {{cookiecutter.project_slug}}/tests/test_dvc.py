@@ -97,6 +97,7 @@ def test_a_changed_hyperparameter_runs_train_and_what_follows(
     repository: Path, first_run: str
 ) -> None:
     registered = json.loads((repository / "reports" / "registration.json").read_text())
+    assert registered["registered"], registered
     change = f"model.params.{HYPERPARAMETER}=0.5"
     output = dvc(repository, "exp", "run", "--set-param", change)
     assert ran(output) == ["train", "evaluate", "register"], output

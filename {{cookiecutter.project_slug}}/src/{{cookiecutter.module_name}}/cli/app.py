@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..core.errors import PipelineError
-from ..core.paths import ProjectPaths
+from ..core.paths import ProjectPaths, absolute
 from ..core.texts import plain, text
 {%- if cookiecutter.compute == "azureml" %}
 from .azureml import azureml_app
@@ -303,10 +303,11 @@ def use_data(
     with user_errors():
         if task not in (None, "regression", "classification"):
             raise PipelineError(text("cli.use_data.task", given=repr(task)))
-        location = source.resolve()
-        if not location.is_relative_to(paths.root.resolve()):
+        # Not resolved: a link into a data cache must keep its own place in params.yaml.
+        location, project = absolute(source), absolute(paths.root)
+        if not location.is_relative_to(project):
             raise PipelineError(text("cli.use_data.outside", source=source))
-        relative = location.relative_to(paths.root.resolve()).as_posix()
+        relative = location.relative_to(project).as_posix()
         adoption = adopt(paths, relative, target, task)
 {%- if cookiecutter.data_versioning == "dvc" %}
         untracked = dvc_record(paths.root, paths.root / relative) is None

@@ -4,7 +4,8 @@ DVC names a file's version by its MD5 (its object in the cache and every remote)
 records it in a .dvc file (`dvc add`) or in dvc.lock (a stage's output). The lineage
 keeps that MD5 and the file that records it: `git checkout <git_commit> -- <dvc_file>`
 then `dvc pull <dvc_file>` brings the exact data back. A source edited since DVC
-recorded it is not that version, and the lineage says so instead of naming it.
+recorded it is not that version, and the lineage says so (`current: false`) instead of
+naming it; a file DVC does not track has no DVC file (`current: null`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import PipelineError
+from .paths import absolute
 from .texts import text
 
 LOCK_FILE = "dvc.lock"
@@ -33,14 +35,15 @@ def data_version(root: Path, source: str) -> dict[str, Any] | None:
         return None
     md5 = file_md5(path)
     recorded = dvc_record(root, path)
-    if recorded is None:
-        return {"md5": md5, "dvc_file": None, "recorded_md5": None, "current": False}
+    if recorded is None:  # DVC does not track it: there is no version to compare with
+        return {"md5": md5, "dvc_file": None, "recorded_md5": None, "current": None}
     dvc_file, recorded_md5 = recorded
     return {
         "md5": md5,
         "dvc_file": dvc_file,
         "recorded_md5": recorded_md5,
-        "current": recorded_md5 == md5,
+        # None: the tracked folder's listing is not in the local cache to compare with.
+        "current": None if recorded_md5 is None else recorded_md5 == md5,
     }
 
 
@@ -58,7 +61,8 @@ def dvc_record(root: Path, path: Path) -> tuple[str, str | None] | None:
     stage's output in dvc.lock, or a tracked folder around it (its listing read from the
     local cache; None as the MD5 when the cache lacks it). None: DVC does not track it,
     or the file lies outside the project (a cluster job's mounted input)."""
-    root, path = root.resolve(), path.resolve()
+    # With DVC's symlink cache the file is a link into .dvc/cache: DVC tracks its own place.
+    root, path = absolute(root), absolute(path)
     if not path.is_relative_to(root):
         return None
     own = path.with_name(f"{path.name}.dvc")
@@ -67,10 +71,9 @@ def dvc_record(root: Path, path: Path) -> tuple[str, str | None] | None:
     relative_path = relative(path, root)
     locked = root / LOCK_FILE
     if locked.is_file():
-        for stage in read_yaml(locked).get("stages", {}).values():
-            for output in stage.get("outs", []):
-                if output.get("path") == relative_path:
-                    return LOCK_FILE, output.get("md5")
+        for output in locked_outputs(locked):
+            if output.get("path") == relative_path:
+                return LOCK_FILE, output.get("md5")
     for folder in path.parents:
         if folder == root or not folder.is_relative_to(root):
             break
@@ -82,9 +85,21 @@ def dvc_record(root: Path, path: Path) -> tuple[str, str | None] | None:
     return None
 
 
+def locked_outputs(lock: Path) -> list[dict[str, Any]]:
+    """Every stage's outputs as dvc.lock records them."""
+    stages = read_yaml(lock).get("stages") or {}
+    try:
+        return [dict(output) for stage in stages.values() for output in stage.get("outs", [])]
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise PipelineError(text("error.dvc_file", path=lock, reason=str(exc))) from exc
+
+
 def single_output_md5(dvc_file: Path) -> str | None:
     outputs = read_yaml(dvc_file).get("outs") or [{}]
-    md5 = outputs[0].get("md5")
+    first = outputs[0] if isinstance(outputs, list) else None
+    if not isinstance(first, dict):
+        raise PipelineError(text("error.dvc_file", path=dvc_file, reason="outs is not a list"))
+    md5 = first.get("md5")
     return str(md5) if md5 is not None else None
 
 
@@ -95,8 +110,12 @@ def listed_md5(root: Path, listing: str | None, inside: str) -> str | None:
     cached = root / CACHE / listing[:2] / listing[2:]
     if not cached.is_file():
         return None
-    entries: list[dict[str, str]] = json.loads(cached.read_text(encoding="utf-8"))
-    return next((entry["md5"] for entry in entries if entry.get("relpath") == inside), None)
+    try:
+        entries: list[dict[str, str]] = json.loads(cached.read_text(encoding="utf-8"))
+        return next((entry["md5"] for entry in entries if entry.get("relpath") == inside), None)
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, KeyError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PipelineError(text("error.dvc_file", path=cached, reason=reason)) from exc
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

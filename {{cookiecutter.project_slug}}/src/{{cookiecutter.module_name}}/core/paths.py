@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +70,9 @@ class ProjectPaths:
     def requests(self) -> Path:
         """Where `serve` records what it answers, and `monitor` reads it."""
         return self.root / "monitoring" / "requests"
+
+
+def absolute(path: Path) -> Path:
+    """`path` absolute with `..` resolved, links not followed: a file that is a link into
+    a data cache (DVC's symlink cache) keeps its own place in the project."""
+    return Path(os.path.normpath(path.absolute()))
