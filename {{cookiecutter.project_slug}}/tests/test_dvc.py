@@ -19,11 +19,13 @@ import pytest
 from {{ cookiecutter.module_name }}.core.paths import ProjectPaths
 from {{ cookiecutter.module_name }}.registry.backend import open_registry
 from {{ cookiecutter.module_name }}.registry.base import champion_version
+from {{ cookiecutter.module_name }}.stages.pipeline import STAGES as PIPELINE
 
 from .conftest import GENERATED_TASK, PROJECT_ROOT, ProjectFactory
 from .messages import says
 
-STAGES = ["prepare", "analyze", "preprocess", "train", "evaluate", "register"]
+# dvc.yaml's stages are `run`'s, in its order.
+STAGES = [stage.name for stage in PIPELINE]
 DVC_FILES = ("dvc.yaml", ".dvcignore", ".dvc/config", ".dvc/.gitignore")
 IDENTITY = {"user.name": "Test", "user.email": "test@example.com"}
 HYPERPARAMETER = {"regression": "alpha", "classification": "C"}[GENERATED_TASK]

@@ -65,7 +65,7 @@ def dvc_record(root: Path, path: Path) -> tuple[str, str | None] | None:
     root, path = absolute(root), absolute(path)
     if not path.is_relative_to(root):
         return None
-    own = path.with_name(f"{path.name}.dvc")
+    own = dvc_file_of(path)
     if own.is_file():
         return relative(own, root), single_output_md5(own)
     relative_path = relative(path, root)
@@ -77,12 +77,17 @@ def dvc_record(root: Path, path: Path) -> tuple[str, str | None] | None:
     for folder in path.parents:
         if folder == root or not folder.is_relative_to(root):
             break
-        tracking = folder.with_name(f"{folder.name}.dvc")
+        tracking = dvc_file_of(folder)
         if tracking.is_file():
             listing = single_output_md5(tracking)
             inside = path.relative_to(folder).as_posix()
             return relative(tracking, root), listed_md5(root, listing, inside)
     return None
+
+
+def dvc_file_of(path: Path) -> Path:
+    """Where `dvc add <path>` records it: `<path>.dvc` beside it."""
+    return path.with_name(f"{path.name}.dvc")
 
 
 def locked_outputs(lock: Path) -> list[dict[str, Any]]:
